@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * primegem CPU mappings: one fault path for GEM and dma-buf mmaps, and the
+ * route that forwards an importer's GEM mmap to the exporter.
+ */
+
+#include <linux/dma-buf.h>
+#include <linux/dma-resv.h>
+#include <linux/mm.h>
+
+#include <drm/drm_gem.h>
+#include <drm/drm_vma_manager.h>
+
+#include "primegem_internal.h"
+
+/**
+ * DOC: mmap routing
+ *
+ * Every CPU mapping of a primegem object, whatever fd it was made on, ends
+ * up as a VMA served by &primegem_vm_ops whose vm_pgoff is the object's fake
+ * offset plus the page offset inside the object:
+ *
+ * - GEM mmap of the DRM fd at the fake offset from MAP_DUMB (or an offset
+ *   inside the object) arrives through drm_gem_mmap() with vm_pgoff as is.
+ * - mmap of the exported dma-buf fd at offset k arrives in
+ *   primegem_dmabuf_mmap() with vm_pgoff = k; the fake offset is added. The
+ *   dma-buf file shares the DRM device's address space (see
+ *   drm_gem_dmabuf_export()), so both kinds of VMA sit at the same place in
+ *   it and drm_vma_node_unmap() reaches all of them.
+ * - mmap of an importer's DRM fd at the imported object's fake offset plus
+ *   k is forwarded by primegem_import_mmap() with dma_buf_mmap(dmabuf, vma,
+ *   k), which becomes the previous case on the exporting device, or the
+ *   exporter's own mmap for a foreign exporter.
+ *
+ * The fault handler maps the faulting page and the rest of its aligned
+ * window of %PRIMEGEM_FAULT_AROUND_PAGES pages that lies inside the VMA. The
+ * mapping is cached; coherency with devices is the job of the CPU-access
+ * brackets. Copy-on-write (MAP_PRIVATE) mappings are refused with -EINVAL.
+ */
+
+/**
+ * primegem_fault_window - pages to map for one fault
+ * @page: the faulting object page
+ * @vma_first: object page mapped at the start of the VMA
+ * @vma_pages: pages in the VMA
+ * @obj_pages: pages in the object
+ * @first: returns the first object page to map
+ * @last: returns the last object page to map (inclusive)
+ *
+ * The window is the aligned run of %PRIMEGEM_FAULT_AROUND_PAGES object pages
+ * that contains @page, clipped to the VMA and to the object. @page must lie
+ * inside both.
+ */
+void primegem_fault_window(pgoff_t page, pgoff_t vma_first,
+			   pgoff_t vma_pages, pgoff_t obj_pages,
+			   pgoff_t *first, pgoff_t *last)
+{
+	pgoff_t start = round_down(page, PRIMEGEM_FAULT_AROUND_PAGES);
+	pgoff_t end = start + PRIMEGEM_FAULT_AROUND_PAGES;
+
+	end = min3(end, vma_first + vma_pages, obj_pages);
+	*first = max(start, vma_first);
+	*last = end - 1;
+}
+
+static vm_fault_t primegem_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct primegem_object *pobj = to_primegem(vma->vm_private_data);
+	pgoff_t base = drm_vma_node_start(&pobj->base.vma_node);
+	pgoff_t obj_pages = pobj->base.size >> PAGE_SHIFT;
+	pgoff_t page = vmf->pgoff - base;
+	pgoff_t vma_first = vma->vm_pgoff - base;
+	pgoff_t first, last, i;
+	vm_fault_t ret;
+
+	if (page >= obj_pages || !pobj->pages)
+		return VM_FAULT_SIGBUS;
+
+	ret = vmf_insert_pfn(vma, vmf->address,
+			     page_to_pfn(pobj->pages[page]));
+	if (ret & VM_FAULT_ERROR)
+		return ret;
+
+	primegem_fault_window(page, vma_first, vma_pages(vma), obj_pages,
+			      &first, &last);
+	for (i = first; i <= last; i++) {
+		if (i == page)
+			continue;
+		/* Best effort: a page that fails will fault on its own. */
+		vmf_insert_pfn(vma, vma->vm_start + ((i - vma_first) << PAGE_SHIFT),
+			       page_to_pfn(pobj->pages[i]));
+	}
+	primegem_stat_inc(pobj, faults);
+	return ret;
+}
+
+static void primegem_vm_open(struct vm_area_struct *vma)
+{
+	struct primegem_object *pobj = to_primegem(vma->vm_private_data);
+
+	/*
+	 * A split or a fork: the new VMA needs its own pin. The source VMA
+	 * still holds one, so this only counts and cannot fail.
+	 */
+	dma_resv_lock(pobj->base.resv, NULL);
+	WARN_ON(primegem_get_pages_locked(pobj));
+	dma_resv_unlock(pobj->base.resv);
+	atomic_inc(&pobj->mappings);
+	drm_gem_vm_open(vma);
+}
+
+static void primegem_vm_close(struct vm_area_struct *vma)
+{
+	struct primegem_object *pobj = to_primegem(vma->vm_private_data);
+
+	atomic_dec(&pobj->mappings);
+	primegem_put_pages(pobj);
+	drm_gem_vm_close(vma);
+}
+
+const struct vm_operations_struct primegem_vm_ops = {
+	.fault = primegem_fault,
+	.open = primegem_vm_open,
+	.close = primegem_vm_close,
+};
+
+/*
+ * Common to GEM and dma-buf mmaps: the caller has taken the object reference
+ * the VMA keeps and set vm_private_data.
+ */
+static int primegem_mmap_setup(struct primegem_object *pobj,
+			       struct vm_area_struct *vma)
+{
+	int ret;
+
+	if (is_cow_mapping(vma->vm_flags))
+		return -EINVAL;
+
+	ret = primegem_get_pages(pobj);
+	if (ret)
+		return ret;
+
+	vma->vm_flags |= VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;
+	vma->vm_page_prot = vm_get_page_prot(vma->vm_flags);
+	vma->vm_ops = &primegem_vm_ops;
+	atomic_inc(&pobj->mappings);
+	return 0;
+}
+
+/**
+ * primegem_gem_mmap - &drm_gem_object_funcs.mmap of primegem objects
+ * @obj: the object
+ * @vma: the VMA, with the object reference taken by drm_gem_mmap_obj()
+ *
+ * Returns: 0 or a negative errno.
+ */
+int primegem_gem_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
+{
+	return primegem_mmap_setup(to_primegem(obj), vma);
+}
+
+/**
+ * primegem_dmabuf_mmap - &dma_buf_ops.mmap of primegem dma-bufs
+ * @dma_buf: the dma-buf
+ * @vma: the VMA; vm_pgoff is the page offset in the buffer, already checked
+ *	against its size by the dma-buf core
+ *
+ * Returns: 0 or a negative errno.
+ */
+int primegem_dmabuf_mmap(struct dma_buf *dma_buf, struct vm_area_struct *vma)
+{
+	struct drm_gem_object *obj = dma_buf->priv;
+	int ret;
+
+	vma->vm_pgoff += drm_vma_node_start(&obj->vma_node);
+	drm_gem_object_get(obj);
+	vma->vm_private_data = obj;
+	ret = primegem_mmap_setup(to_primegem(obj), vma);
+	if (ret)
+		drm_gem_object_put(obj);
+	return ret;
+}
+
+/**
+ * primegem_import_mmap - &drm_gem_object_funcs.mmap of imported objects
+ * @obj: the imported object
+ * @vma: the VMA, at the object's fake offset plus a page offset
+ *
+ * Forwards to the exporter at the same page offset. On success the VMA
+ * belongs to the exporter, so the reference drm_gem_mmap_obj() took for it
+ * is dropped here.
+ *
+ * Returns: 0 or a negative errno.
+ */
+int primegem_import_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
+{
+	pgoff_t pgoff = vma->vm_pgoff - drm_vma_node_start(&obj->vma_node);
+	int ret;
+
+	/* Whatever the exporter does, do not leave our ops on its VMA. */
+	vma->vm_private_data = NULL;
+	vma->vm_ops = NULL;
+	vma->vm_flags |= VM_DONTEXPAND;
+
+	ret = dma_buf_mmap(obj->import_attach->dmabuf, vma, pgoff);
+	if (!ret)
+		drm_gem_object_put(obj);
+	return ret;
+}

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * primegem PRIME: the exporter's dma_buf_ops, CPU-access brackets, import.
+ */
+
+#include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
+#include <linux/dma-resv.h>
+#include <linux/slab.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_prime.h>
+
+#include "primegem_internal.h"
+
+/**
+ * DOC: PRIME
+ *
+ * Export: primegem dma-bufs use their own &dma_buf_ops. Attachments pin the
+ * pages (attach to detach) and their scatterlists are mapped once and cached
+ * by the dma-buf core. mmap of the dma-buf fd is served by the GEM fault path
+ * (see "mmap routing"). The exporter is not dynamic: map_dma_buf may be
+ * called with or without the reservation lock and takes no lock itself.
+ *
+ * CPU-access brackets (DMA_BUF_IOCTL_SYNC): the core first waits for the
+ * device fences that conflict with the access. START then syncs every mapped
+ * attachment for the CPU; END flushes them for the device, unless the
+ * bracket was READ-only: the CPU wrote nothing, so there is nothing to
+ * flush, and the skip is counted. Both take the reservation lock to walk the
+ * attachments.
+ *
+ * Import: a primegem dma-buf imported on the device that exported it gives
+ * back the same object, so the same handle in a DRM file. Any other dma-buf
+ * gets a new object holding an attachment to &primegem_device.dma_dev and a
+ * reference on the dma-buf; the object shares the dma-buf's reservation
+ * object. Its scatterlist is not mapped at import: nothing here needs it.
+ */
+
+static struct primegem_object *dmabuf_to_primegem(struct dma_buf *dma_buf)
+{
+	return to_primegem(dma_buf->priv);
+}
+
+static int primegem_sync_attachments(struct dma_buf *dma_buf, bool for_cpu)
+{
+	struct dma_buf_attachment *attach;
+	int ret;
+
+	ret = dma_resv_lock_interruptible(dma_buf->resv, NULL);
+	if (ret)
+		return ret;
+
+	list_for_each_entry(attach, &dma_buf->attachments, node) {
+		if (!attach->sgt)
+			continue;
+		if (for_cpu)
+			dma_sync_sgtable_for_cpu(attach->dev, attach->sgt,
+						 attach->dir);
+		else
+			dma_sync_sgtable_for_device(attach->dev, attach->sgt,
+						    attach->dir);
+	}
+
+	dma_resv_unlock(dma_buf->resv);
+	return 0;
+}
+
+static int primegem_begin_cpu_access(struct dma_buf *dma_buf,
+				     enum dma_data_direction dir)
+{
+	primegem_stat_inc(dmabuf_to_primegem(dma_buf), brackets);
+	return primegem_sync_attachments(dma_buf, true);
+}
+
+static int primegem_end_cpu_access(struct dma_buf *dma_buf,
+				   enum dma_data_direction dir)
+{
+	struct primegem_object *pobj = dmabuf_to_primegem(dma_buf);
+
+	/* DMA_FROM_DEVICE is a READ-only bracket: the CPU dirtied nothing. */
+	if (dir == DMA_FROM_DEVICE) {
+		primegem_stat_inc(pobj, flush_skips);
+		return 0;
+	}
+
+	primegem_stat_inc(pobj, flushes);
+	return primegem_sync_attachments(dma_buf, false);
+}
+
+const struct dma_buf_ops primegem_dmabuf_ops = {
+	.cache_sgt_mapping = true,
+	.attach = drm_gem_map_attach,
+	.detach = drm_gem_map_detach,
+	.map_dma_buf = drm_gem_map_dma_buf,
+	.unmap_dma_buf = drm_gem_unmap_dma_buf,
+	.release = drm_gem_dmabuf_release,
+	.begin_cpu_access = primegem_begin_cpu_access,
+	.end_cpu_access = primegem_end_cpu_access,
+	.mmap = primegem_dmabuf_mmap,
+	.vmap = drm_gem_dmabuf_vmap,
+	.vunmap = drm_gem_dmabuf_vunmap,
+};
+
+/**
+ * primegem_prime_export - &drm_gem_object_funcs.export of primegem objects
+ * @obj: the object
+ * @flags: file flags of the new dma-buf (O_RDWR, O_CLOEXEC)
+ *
+ * Returns: the dma-buf or an ERR_PTR.
+ */
+struct dma_buf *primegem_prime_export(struct drm_gem_object *obj, int flags)
+{
+	struct dma_buf_export_info exp_info = {
+		.exp_name = obj->dev->driver->name,
+		.owner = obj->dev->driver->fops->owner,
+		.ops = &primegem_dmabuf_ops,
+		.size = obj->size,
+		.flags = flags,
+		.priv = obj,
+		.resv = obj->resv,
+	};
+	int ret;
+
+	/* dma-buf mmaps live at the fake offset too, see "mmap routing". */
+	ret = drm_gem_create_mmap_offset(obj);
+	if (ret)
+		return ERR_PTR(ret);
+
+	return drm_gem_dmabuf_export(obj->dev, &exp_info);
+}
+
+static void primegem_import_free(struct drm_gem_object *obj)
+{
+	struct primegem_object *pobj = to_primegem(obj);
+
+	primegem_unregister(pobj);
+	drm_prime_gem_destroy(obj, NULL);
+	drm_gem_object_release(obj);
+	kfree(pobj);
+}
+
+static int primegem_import_vmap(struct drm_gem_object *obj,
+				struct iosys_map *map)
+{
+	return dma_buf_vmap(obj->import_attach->dmabuf, map);
+}
+
+static void primegem_import_vunmap(struct drm_gem_object *obj,
+				   struct iosys_map *map)
+{
+	dma_buf_vunmap(obj->import_attach->dmabuf, map);
+}
+
+const struct drm_gem_object_funcs primegem_import_funcs = {
+	.free = primegem_import_free,
+	.vmap = primegem_import_vmap,
+	.vunmap = primegem_import_vunmap,
+	.mmap = primegem_import_mmap,
+};
+
+static struct drm_gem_object *
+primegem_import_foreign(struct primegem_device *pdev, struct dma_buf *dma_buf)
+{
+	struct dma_buf_attachment *attach;
+	struct primegem_object *pobj;
+	int ret;
+
+	attach = dma_buf_attach(dma_buf, pdev->dma_dev);
+	if (IS_ERR(attach))
+		return ERR_CAST(attach);
+
+	pobj = kzalloc(sizeof(*pobj), GFP_KERNEL);
+	if (!pobj) {
+		ret = -ENOMEM;
+		goto err_detach;
+	}
+
+	pobj->base.funcs = &primegem_import_funcs;
+	pobj->base.resv = dma_buf->resv;
+	drm_gem_private_object_init(pdev->drm, &pobj->base, dma_buf->size);
+	pobj->base.import_attach = attach;
+	get_dma_buf(dma_buf);
+	primegem_object_setup(pdev, pobj);
+	return &pobj->base;
+
+err_detach:
+	dma_buf_detach(dma_buf, attach);
+	return ERR_PTR(ret);
+}
+
+/**
+ * primegem_prime_import - &drm_driver.gem_prime_import for primegem
+ * @pdev: the importing device
+ * @dma_buf: the dma-buf to import
+ *
+ * Returns: a reference to the device's own object for a dma-buf it exported,
+ * a new imported object for any other dma-buf, or an ERR_PTR.
+ */
+struct drm_gem_object *primegem_prime_import(struct primegem_device *pdev,
+					     struct dma_buf *dma_buf)
+{
+	struct drm_gem_object *obj = dma_buf->priv;
+
+	if (dma_buf->ops == &primegem_dmabuf_ops && obj->dev == pdev->drm) {
+		drm_gem_object_get(obj);
+		return obj;
+	}
+	return primegem_import_foreign(pdev, dma_buf);
+}
+EXPORT_SYMBOL_GPL(primegem_prime_import);

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * vrender: N virtual render devices over the primegem helpers.
+ */
+
+#include <linux/dma-mapping.h>
+#include <linux/module.h>
+#include <linux/platform_device.h>
+#include <linux/slab.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_ioctl.h>
+#include <drm/drm_prime.h>
+
+#include <uapi/drm/vrender_drm.h>
+
+#include "vrender_drv.h"
+
+#define VRENDER_MAX_DEVICES	16
+
+static unsigned int vrender_num_devices = 2;
+module_param_named(devices, vrender_num_devices, uint, 0444);
+MODULE_PARM_DESC(devices, "Number of devices (1-16, default 2)");
+
+static bool vrender_vgem_compat;
+module_param_named(vgem_compat, vrender_vgem_compat, bool, 0444);
+MODULE_PARM_DESC(vgem_compat, "Device 0 reports the driver name \"vgem\"");
+
+unsigned int vrender_fence_timeout_ms = 10000;
+module_param_named(fence_timeout_ms, vrender_fence_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(fence_timeout_ms,
+		 "Fences from FENCE_ATTACH signal by themselves after this (default 10000)");
+
+static struct vrender_device *vrender_devices[VRENDER_MAX_DEVICES];
+
+static int vrender_open(struct drm_device *drm, struct drm_file *file)
+{
+	struct vrender_file *vfile;
+
+	vfile = kzalloc(sizeof(*vfile), GFP_KERNEL);
+	if (!vfile)
+		return -ENOMEM;
+
+	vrender_fence_file_init(vfile);
+	file->driver_priv = vfile;
+	return 0;
+}
+
+static void vrender_postclose(struct drm_device *drm, struct drm_file *file)
+{
+	struct vrender_file *vfile = file->driver_priv;
+
+	vrender_fence_file_fini(vfile);
+	kfree(vfile);
+}
+
+static const struct drm_ioctl_desc vrender_ioctls[] = {
+	DRM_IOCTL_DEF_DRV(VRENDER_FENCE_ATTACH, vrender_fence_attach_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VRENDER_FENCE_SIGNAL, vrender_fence_signal_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VRENDER_GEM_INFO, vrender_gem_info_ioctl,
+			  DRM_RENDER_ALLOW),
+};
+
+DEFINE_DRM_GEM_FOPS(vrender_fops);
+
+static const struct drm_driver vrender_driver = {
+	.driver_features = DRIVER_GEM | DRIVER_RENDER,
+	.open = vrender_open,
+	.postclose = vrender_postclose,
+	.ioctls = vrender_ioctls,
+	.num_ioctls = ARRAY_SIZE(vrender_ioctls),
+	.fops = &vrender_fops,
+
+	.dumb_create = vrender_dumb_create,
+	.dumb_map_offset = primegem_dumb_map_offset,
+	.prime_handle_to_fd = drm_gem_prime_handle_to_fd,
+	.prime_fd_to_handle = drm_gem_prime_fd_to_handle,
+	.gem_prime_import = vrender_gem_prime_import,
+	.debugfs_init = vrender_debugfs_init,
+
+	.name = "vrender",
+	.desc = "Virtual render device with PRIME buffer sharing",
+	.date = "20261121",
+	.major = 1,
+	.minor = 0,
+};
+
+/* The same driver under vgem's name, for device 0 with vgem_compat=1. */
+static struct drm_driver vrender_vgem_driver;
+
+static struct vrender_device *vrender_device_create(unsigned int index)
+{
+	const struct drm_driver *driver = &vrender_driver;
+	struct platform_device *pdev;
+	struct vrender_device *vdev;
+	int ret;
+
+	if (index == 0 && vrender_vgem_compat)
+		driver = &vrender_vgem_driver;
+
+	pdev = platform_device_register_simple("vrender", index, NULL, 0);
+	if (IS_ERR(pdev))
+		return ERR_CAST(pdev);
+
+	if (!devres_open_group(&pdev->dev, NULL, GFP_KERNEL)) {
+		ret = -ENOMEM;
+		goto err_unregister_platform;
+	}
+
+	ret = dma_coerce_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	if (ret)
+		goto err_release_group;
+
+	vdev = devm_drm_dev_alloc(&pdev->dev, driver, struct vrender_device,
+				  drm);
+	if (IS_ERR(vdev)) {
+		ret = PTR_ERR(vdev);
+		goto err_release_group;
+	}
+	vdev->platform = pdev;
+
+	ret = primegem_device_init(&vdev->pg, &vdev->drm, &pdev->dev);
+	if (ret)
+		goto err_release_group;
+
+	ret = drm_dev_register(&vdev->drm, 0);
+	if (ret)
+		goto err_release_group;
+	return vdev;
+
+err_release_group:
+	devres_release_group(&pdev->dev, NULL);
+err_unregister_platform:
+	platform_device_unregister(pdev);
+	return ERR_PTR(ret);
+}
+
+static void vrender_device_destroy(struct vrender_device *vdev)
+{
+	struct platform_device *pdev = vdev->platform;
+
+	drm_dev_unregister(&vdev->drm);
+	devres_release_group(&pdev->dev, NULL);
+	platform_device_unregister(pdev);
+}
+
+static void vrender_destroy_all(void)
+{
+	int i;
+
+	for (i = VRENDER_MAX_DEVICES - 1; i >= 0; i--) {
+		if (vrender_devices[i])
+			vrender_device_destroy(vrender_devices[i]);
+		vrender_devices[i] = NULL;
+	}
+}
+
+static int __init vrender_init(void)
+{
+	unsigned int i;
+
+	if (!vrender_num_devices || vrender_num_devices > VRENDER_MAX_DEVICES)
+		return -EINVAL;
+
+	vrender_vgem_driver = vrender_driver;
+	vrender_vgem_driver.name = "vgem";
+
+	for (i = 0; i < vrender_num_devices; i++) {
+		struct vrender_device *vdev = vrender_device_create(i);
+
+		if (IS_ERR(vdev)) {
+			vrender_destroy_all();
+			return PTR_ERR(vdev);
+		}
+		vrender_devices[i] = vdev;
+	}
+	return 0;
+}
+
+static void __exit vrender_exit(void)
+{
+	vrender_destroy_all();
+}
+
+module_init(vrender_init);
+module_exit(vrender_exit);
+
+MODULE_DESCRIPTION("Virtual render devices sharing buffers through PRIME");
+MODULE_LICENSE("Dual MIT/GPL");

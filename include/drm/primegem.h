@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * primegem: shmem-backed GEM objects with complete PRIME semantics.
+ */
+#ifndef __DRM_PRIMEGEM_H__
+#define __DRM_PRIMEGEM_H__
+
+#include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+
+#include <drm/drm_gem.h>
+
+struct dentry;
+struct device;
+struct dma_buf;
+struct drm_file;
+struct drm_mode_create_dumb;
+struct iosys_map;
+
+/**
+ * PRIMEGEM_FAULT_AROUND_PAGES - pages mapped by one CPU fault
+ *
+ * A fault maps the aligned window of this many object pages around the
+ * faulting page, clipped to the mapping (and so to the object).
+ */
+#define PRIMEGEM_FAULT_AROUND_PAGES	16
+
+/**
+ * struct primegem_stats - counters kept per object and per device
+ * @faults: CPU page faults handled (not pages mapped).
+ * @brackets: CPU-access brackets opened (DMA_BUF_IOCTL_SYNC START).
+ * @flushes: brackets closed with a flush for the device.
+ * @flush_skips: READ-only brackets closed without a flush.
+ */
+struct primegem_stats {
+	atomic64_t faults;
+	atomic64_t brackets;
+	atomic64_t flushes;
+	atomic64_t flush_skips;
+};
+
+/**
+ * struct primegem_device - per-device state of the primegem helpers
+ * @drm: the DRM device.
+ * @dma_dev: the device that imported dma-bufs are attached to.
+ * @lock: protects @objects, @num_objects and @next_id.
+ * @objects: every live &primegem_object of the device.
+ * @num_objects: length of @objects.
+ * @next_id: id of the next object; ids are never reused.
+ * @stats: totals of all objects since primegem_device_init().
+ *
+ * Embed this in the driver's device structure and initialise it with
+ * primegem_device_init().
+ */
+struct primegem_device {
+	struct drm_device *drm;
+	struct device *dma_dev;
+	struct mutex lock; /* see above */
+	struct list_head objects;
+	unsigned int num_objects;
+	u64 next_id;
+	struct primegem_stats stats;
+};
+
+/**
+ * struct primegem_object - a GEM object managed by primegem
+ * @base: the GEM object.
+ * @pdev: the primegem device the object belongs to.
+ * @link: entry in &primegem_device.objects.
+ * @id: device-unique id, shown in debugfs.
+ * @pages: backing pages while @pages_use > 0; NULL for imported objects.
+ * @pages_use: pins of @pages (mappings, attachments, vmaps).
+ * @vaddr: kernel mapping while @vmap_use > 0.
+ * @vmap_use: users of @vaddr.
+ * @mappings: live CPU mappings (VMAs) served by this object.
+ * @stats: counters of this object.
+ *
+ * @pages, @pages_use, @vaddr and @vmap_use are protected by the object's
+ * reservation lock (&drm_gem_object.resv).
+ */
+struct primegem_object {
+	struct drm_gem_object base;
+	struct primegem_device *pdev;
+	struct list_head link;
+	u64 id;
+	struct page **pages;
+	unsigned int pages_use;
+	void *vaddr;
+	unsigned int vmap_use;
+	atomic_t mappings;
+	struct primegem_stats stats;
+};
+
+static inline struct primegem_object *to_primegem(struct drm_gem_object *obj)
+{
+	return container_of(obj, struct primegem_object, base);
+}
+
+int primegem_device_init(struct primegem_device *pdev, struct drm_device *drm,
+			 struct device *dma_dev);
+
+struct primegem_object *primegem_create(struct primegem_device *pdev,
+					size_t size);
+int primegem_create_with_handle(struct primegem_device *pdev,
+				struct drm_file *file, size_t size, u32 *handle);
+bool primegem_is_primegem(struct drm_gem_object *obj);
+
+int primegem_get_pages(struct primegem_object *pobj);
+void primegem_put_pages(struct primegem_object *pobj);
+
+int primegem_dumb_create(struct primegem_device *pdev, struct drm_file *file,
+			 struct drm_mode_create_dumb *args);
+int primegem_dumb_map_offset(struct drm_file *file, struct drm_device *drm,
+			     u32 handle, u64 *offset);
+
+struct drm_gem_object *primegem_prime_import(struct primegem_device *pdev,
+					     struct dma_buf *dma_buf);
+
+void primegem_debugfs_init(struct primegem_device *pdev, struct dentry *root);
+
+#endif /* __DRM_PRIMEGEM_H__ */
