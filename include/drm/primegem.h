@@ -17,7 +17,9 @@ struct device;
 struct dma_buf;
 struct drm_file;
 struct drm_mode_create_dumb;
+struct file;
 struct iosys_map;
+struct vm_area_struct;
 
 /**
  * PRIMEGEM_FAULT_AROUND_PAGES - pages mapped by one CPU fault
@@ -117,6 +119,28 @@ int primegem_dumb_map_offset(struct drm_file *file, struct drm_device *drm,
 
 struct drm_gem_object *primegem_prime_import(struct primegem_device *pdev,
 					     struct dma_buf *dma_buf);
+
+int primegem_drm_mmap(struct file *filp, struct vm_area_struct *vma);
+
+/**
+ * DEFINE_PRIMEGEM_FOPS() - file operations for a primegem driver's DRM files
+ * @name: name of the &struct file_operations to define
+ *
+ * As DEFINE_DRM_GEM_FOPS(), but mmap accepts any page offset inside an
+ * object (primegem_drm_mmap()).
+ */
+#define DEFINE_PRIMEGEM_FOPS(name) \
+	static const struct file_operations name = { \
+		.owner = THIS_MODULE, \
+		.open = drm_open, \
+		.release = drm_release, \
+		.unlocked_ioctl = drm_ioctl, \
+		.compat_ioctl = drm_compat_ioctl, \
+		.poll = drm_poll, \
+		.read = drm_read, \
+		.llseek = noop_llseek, \
+		.mmap = primegem_drm_mmap, \
+	}
 
 void primegem_debugfs_init(struct primegem_device *pdev, struct dentry *root);
 

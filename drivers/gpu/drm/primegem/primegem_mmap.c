@@ -8,6 +8,8 @@
 #include <linux/dma-resv.h>
 #include <linux/mm.h>
 
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_vma_manager.h>
 
@@ -20,8 +22,9 @@
  * up as a VMA served by &primegem_vm_ops whose vm_pgoff is the object's fake
  * offset plus the page offset inside the object:
  *
- * - GEM mmap of the DRM fd at the fake offset from MAP_DUMB (or an offset
- *   inside the object) arrives through drm_gem_mmap() with vm_pgoff as is.
+ * - GEM mmap of the DRM fd at the fake offset from MAP_DUMB, plus a page
+ *   offset inside the object, arrives through primegem_drm_mmap() with
+ *   vm_pgoff as is.
  * - mmap of the exported dma-buf fd at offset k arrives in
  *   primegem_dmabuf_mmap() with vm_pgoff = k; the fake offset is added. The
  *   dma-buf file shares the DRM device's address space (see
@@ -181,6 +184,54 @@ int primegem_dmabuf_mmap(struct dma_buf *dma_buf, struct vm_area_struct *vma)
 		drm_gem_object_put(obj);
 	return ret;
 }
+
+/**
+ * primegem_drm_mmap - &file_operations.mmap for DRM files of primegem drivers
+ * @filp: the DRM file
+ * @vma: the VMA; vm_pgoff is an object's fake offset plus a page offset
+ *
+ * drm_gem_mmap() only maps whole objects from their first page. This maps
+ * any run of pages inside an object, so that a GEM mapping at the fake offset
+ * plus k shows page k, as a dma-buf mapping at offset k does. Use it through
+ * DEFINE_PRIMEGEM_FOPS().
+ *
+ * Returns: 0, -EINVAL if the range is not inside one object, -EACCES if the
+ * file may not map it, or another negative errno.
+ */
+int primegem_drm_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	struct drm_file *priv = filp->private_data;
+	struct drm_device *dev = priv->minor->dev;
+	struct drm_vma_offset_manager *mgr = dev->vma_offset_manager;
+	struct drm_gem_object *obj = NULL;
+	struct drm_vma_offset_node *node;
+	int ret;
+
+	if (drm_dev_is_unplugged(dev))
+		return -ENODEV;
+
+	drm_vma_offset_lock_lookup(mgr);
+	node = drm_vma_offset_lookup_locked(mgr, vma->vm_pgoff, vma_pages(vma));
+	if (node) {
+		obj = container_of(node, struct drm_gem_object, vma_node);
+		/* A zero refcount means the object is on its way out. */
+		if (!kref_get_unless_zero(&obj->refcount))
+			obj = NULL;
+	}
+	drm_vma_offset_unlock_lookup(mgr);
+	if (!obj)
+		return -EINVAL;
+
+	if (!drm_vma_node_is_allowed(node, priv)) {
+		ret = -EACCES;
+		goto out_put;
+	}
+	ret = drm_gem_mmap_obj(obj, obj->size, vma);
+out_put:
+	drm_gem_object_put(obj);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(primegem_drm_mmap);
 
 /**
  * primegem_import_mmap - &drm_gem_object_funcs.mmap of imported objects

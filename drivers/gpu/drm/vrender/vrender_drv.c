@@ -65,7 +65,7 @@ static const struct drm_ioctl_desc vrender_ioctls[] = {
 			  DRM_RENDER_ALLOW),
 };
 
-DEFINE_DRM_GEM_FOPS(vrender_fops);
+DEFINE_PRIMEGEM_FOPS(vrender_fops);
 
 static const struct drm_driver vrender_driver = {
 	.driver_features = DRIVER_GEM | DRIVER_RENDER,
