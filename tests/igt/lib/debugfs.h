@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Parser for /sys/kernel/debug/dri/<minor>/primegem_objects.
+ */
+#ifndef DEBUGFS_H
+#define DEBUGFS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Device line; all but objects are cumulative since module load. */
+struct pg_device_stats {
+	uint64_t objects;
+	uint64_t brackets;
+	uint64_t flushes;
+	uint64_t flush_skips;
+	uint64_t faults;
+};
+
+struct pg_object_stats {
+	uint64_t id;
+	uint64_t size;
+	uint64_t handles;
+	uint64_t exported;
+	uint64_t imported;
+	uint64_t mappings;
+	uint64_t faults;
+	uint64_t brackets;
+	uint64_t flushes;
+	uint64_t flush_skips;
+};
+
+/* Whether primegem_objects of @fd is readable (mounts debugfs if root). */
+bool debugfs_available(int fd);
+/* Skips if the file is missing (debugfs not mounted or not root). */
+void debugfs_require(int fd);
+void debugfs_device_stats(int fd, struct pg_device_stats *stats);
+/* False if no object line has this id. */
+bool debugfs_object_stats(int fd, uint64_t id, struct pg_object_stats *stats);
+/* Asserts that object @id is listed, and returns its line. */
+struct pg_object_stats debugfs_object(int fd, uint64_t id);
+
+/*
+ * Path of the debugfs directory /sys/kernel/debug/dri/<minor> of @fd, and
+ * whether it is accessible (mounts debugfs if root).
+ */
+bool debugfs_dri_dir(int fd, char *buf, unsigned long len);
+
+#endif /* DEBUGFS_H */

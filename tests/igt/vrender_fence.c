@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The vgem-compatible fence UAPI of vrender: attach/signal argument checks,
+ * read/write conflicts, expiry, implicit sync seen through dma-buf poll and
+ * DMA_BUF_IOCTL_SYNC, and the raw vgem ABI.
+ */
+#include <poll.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <linux/dma-buf.h>
+
+#include "drmtest.h"
+#include "igt_core.h"
+#include "ioctl_wrappers.h"
+#include "vgem_drm.h"
+
+#define BAD_HANDLE		0xdeadbeefu
+#define LONG_TIMEOUT_MS		10000
+#define SHORT_TIMEOUT_MS	300
+#define WRITE			VRENDER_FENCE_WRITE
+#define READ			0
+
+static int fd = -1;
+static int fd1 = -1;
+static char orig_timeout[32];
+static bool have_orig_timeout;
+
+static void restore_timeout(int sig)
+{
+	(void)sig;
+	if (have_orig_timeout)
+		__module_param_write("vrender", "fence_timeout_ms",
+				     orig_timeout);
+}
+
+static void save_timeout(void)
+{
+	have_orig_timeout = module_param_read("vrender", "fence_timeout_ms",
+					      orig_timeout,
+					      sizeof(orig_timeout));
+	if (have_orig_timeout)
+		igt_install_exit_handler(restore_timeout);
+}
+
+static void set_timeout(unsigned int ms)
+{
+	char val[16];
+	int err;
+
+	igt_require_f(have_orig_timeout, "fence_timeout_ms not readable\n");
+	snprintf(val, sizeof(val), "%u", ms);
+	err = __module_param_write("vrender", "fence_timeout_ms", val);
+	igt_require_f(err == 0, "cannot write fence_timeout_ms: %s\n",
+		      strerror(-err));
+}
+
+/* Fences must not expire by themselves during the test. */
+static void require_long_timeout(void)
+{
+	if (module_param_int("vrender", "fence_timeout_ms") < LONG_TIMEOUT_MS)
+		set_timeout(LONG_TIMEOUT_MS);
+}
+
+struct obj {
+	struct bo bo;
+	int dmabuf;
+};
+
+static struct obj obj_create(void)
+{
+	struct obj o = { .bo = bo_create(fd, 1) };
+
+	o.dmabuf = prime_handle_to_fd(fd, o.bo.handle);
+	return o;
+}
+
+static void obj_destroy(struct obj *o)
+{
+	close(o->dmabuf);
+	gem_close(fd, o->bo.handle);
+}
+
+static int attach(uint32_t handle, uint32_t flags, uint32_t pad)
+{
+	struct drm_vrender_fence_attach arg = {
+		.handle = handle, .flags = flags, .pad = pad,
+	};
+
+	return __vgem_fence_attach(fd, &arg);
+}
+
+static int signal_fence(int dev, uint32_t fence, uint32_t flags)
+{
+	struct drm_vrender_fence_signal arg = { .fence = fence,
+						.flags = flags };
+
+	return __vgem_fence_signal(dev, &arg);
+}
+
+static void test_attach_bad_flags(void)
+{
+	struct obj o = obj_create();
+
+	igt_assert_eq(attach(o.bo.handle, 0x2, 0), -EINVAL);
+	igt_assert_eq(attach(o.bo.handle, WRITE | (1u << 31), 0), -EINVAL);
+	obj_destroy(&o);
+}
+
+static void test_attach_bad_pad(void)
+{
+	struct obj o = obj_create();
+
+	igt_assert_eq(attach(o.bo.handle, WRITE, 1), -EINVAL);
+	igt_assert_eq(attach(o.bo.handle, READ, 1u << 31), -EINVAL);
+	obj_destroy(&o);
+}
+
+static void test_attach_bad_handle(void)
+{
+	igt_assert_eq(attach(0, WRITE, 0), -ENOENT);
+	igt_assert_eq(attach(BAD_HANDLE, READ, 0), -ENOENT);
+}
+
+static const struct conflict {
+	const char *name;
+	uint32_t first, second;
+	int err;
+} conflicts[] = {
+	{ "conflict-write-read", WRITE, READ, -EBUSY },
+	{ "conflict-write-write", WRITE, WRITE, -EBUSY },
+	{ "conflict-read-write", READ, WRITE, -EBUSY },
+	{ "shared-read-read", READ, READ, 0 },
+};
+
+static void test_conflict(const struct conflict *c)
+{
+	struct obj o = obj_create();
+	struct drm_vrender_fence_attach second = {
+		.handle = o.bo.handle, .flags = c->second,
+	};
+	uint32_t fence;
+
+	require_long_timeout();
+	fence = vgem_fence_attach(fd, o.bo.handle, c->first);
+	igt_assert_eq(__vgem_fence_attach(fd, &second), c->err);
+	if (!c->err)
+		vgem_fence_signal(fd, second.out_fence);
+	vgem_fence_signal(fd, fence);
+	/* nothing conflicts once everything is signalled */
+	vgem_fence_signal(fd, vgem_fence_attach(fd, o.bo.handle, c->second));
+	obj_destroy(&o);
+}
+
+static void test_signal_bad_flags(void)
+{
+	struct obj o = obj_create();
+	uint32_t fence;
+
+	require_long_timeout();
+	fence = vgem_fence_attach(fd, o.bo.handle, WRITE);
+	igt_assert_eq(signal_fence(fd, fence, 1), -EINVAL);
+	igt_assert_eq(signal_fence(fd, fence, 1u << 31), -EINVAL);
+	igt_assert(!fd_poll(o.dmabuf, POLLIN, 0));
+	vgem_fence_signal(fd, fence);
+	obj_destroy(&o);
+}
+
+static void test_signal_unknown(void)
+{
+	igt_assert_eq(signal_fence(fd, BAD_HANDLE, 0), -ENOENT);
+}
+
+static void test_signal_twice(void)
+{
+	struct obj o = obj_create();
+	uint32_t fence;
+
+	require_long_timeout();
+	fence = vgem_fence_attach(fd, o.bo.handle, WRITE);
+	vgem_fence_signal(fd, fence);
+	igt_assert_eq(signal_fence(fd, fence, 0), -ENOENT);
+	obj_destroy(&o);
+}
+
+/* Fence ids are local to the DRM file that attached them. */
+static void test_signal_other_file(void)
+{
+	struct obj o = obj_create();
+	int other = drm_reopen(fd);
+	uint32_t fence;
+
+	require_long_timeout();
+	fence = vgem_fence_attach(fd, o.bo.handle, WRITE);
+	igt_assert_eq(signal_fence(other, fence, 0), -ENOENT);
+	close(other);
+	igt_assert(!fd_poll(o.dmabuf, POLLIN, 0));
+	vgem_fence_signal(fd, fence);
+	obj_destroy(&o);
+}
+
+static void test_signal_expired(void)
+{
+	struct obj o = obj_create();
+	uint32_t fence;
+
+	set_timeout(SHORT_TIMEOUT_MS);
+	fence = vgem_fence_attach(fd, o.bo.handle, WRITE);
+	igt_assert_f(!fd_poll(o.dmabuf, POLLOUT, 0),
+		     "fence signalled at once\n");
+	igt_assert_f(fd_poll(o.dmabuf, POLLOUT, 30000),
+		     "fence did not expire within 30s\n");
+	restore_timeout(0);
+	igt_assert_eq(signal_fence(fd, fence, 0), -ETIMEDOUT);
+	igt_assert_eq(signal_fence(fd, fence, 0), -ENOENT);
+	obj_destroy(&o);
+}
+
+/* POLLIN waits for write fences only, POLLOUT for all fences. */
+static void test_poll(uint32_t flags)
+{
+	struct obj o = obj_create();
+	uint32_t fence;
+
+	require_long_timeout();
+	igt_assert(fd_poll(o.dmabuf, POLLIN | POLLOUT, 0));
+	fence = vgem_fence_attach(fd, o.bo.handle, flags);
+	igt_assert(!fd_poll(o.dmabuf, POLLOUT, 0));
+	igt_assert_eq(fd_poll(o.dmabuf, POLLIN, 0), flags != WRITE);
+	vgem_fence_signal(fd, fence);
+	igt_assert(fd_poll(o.dmabuf, POLLIN | POLLOUT, 1000));
+	obj_destroy(&o);
+}
+
+/* DMA_BUF_IOCTL_SYNC START waits for an unsignalled write fence. */
+static void test_sync_blocks(void)
+{
+	struct obj o = obj_create();
+	uint32_t fence;
+	int p[2];
+	char c;
+
+	require_long_timeout();
+	igt_assert_eq(pipe(p), 0);
+	fence = vgem_fence_attach(fd, o.bo.handle, WRITE);
+	igt_fork(child, 1) {
+		close(p[0]);
+		dmabuf_sync(o.dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+		igt_assert_eq(write(p[1], "x", 1), 1);
+		dmabuf_sync(o.dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+	}
+	close(p[1]);
+	igt_assert_f(!fd_poll(p[0], POLLIN, 200),
+		     "SYNC_START returned before the fence was signalled\n");
+	vgem_fence_signal(fd, fence);
+	igt_assert_f(fd_poll(p[0], POLLIN, 10000),
+		     "SYNC_START still blocked after the fence was signalled\n");
+	igt_assert_eq(read(p[0], &c, 1), 1);
+	igt_waitchildren();
+	close(p[0]);
+	obj_destroy(&o);
+}
+
+/* Closing the DRM file signals the fences it attached. */
+static void test_close_signals(void)
+{
+	struct obj o = obj_create();
+	int other = drm_reopen(fd);
+	uint32_t handle = prime_fd_to_handle(other, o.dmabuf);
+	struct drm_vrender_fence_attach arg = { .handle = handle,
+						.flags = WRITE };
+
+	require_long_timeout();
+	igt_assert_eq(__vgem_fence_attach(other, &arg), 0);
+	igt_assert(!fd_poll(o.dmabuf, POLLIN, 0));
+	close(other);
+	igt_assert_f(fd_poll(o.dmabuf, POLLIN | POLLOUT, 5000),
+		     "fence not signalled by close()\n");
+	vgem_fence_signal(fd, vgem_fence_attach(fd, o.bo.handle, WRITE));
+	obj_destroy(&o);
+}
+
+/* A fence attached on the importer is seen through the shared dma-buf. */
+static void test_attach_imported(void)
+{
+	struct obj o = obj_create();
+	uint32_t handle = prime_fd_to_handle(fd1, o.dmabuf);
+	struct drm_vrender_fence_attach arg = { .handle = handle,
+						.flags = WRITE };
+	struct drm_vrender_fence_signal sig = { 0 };
+
+	require_long_timeout();
+	igt_assert_eq(__vgem_fence_attach(fd1, &arg), 0);
+	igt_assert(!fd_poll(o.dmabuf, POLLIN, 0));
+	igt_assert_eq(attach(o.bo.handle, READ, 0), -EBUSY);
+	sig.fence = arg.out_fence;
+	igt_assert_eq(__vgem_fence_signal(fd1, &sig), 0);
+	igt_assert(fd_poll(o.dmabuf, POLLIN | POLLOUT, 1000));
+	gem_close(fd1, handle);
+	obj_destroy(&o);
+}
+
+igt_main
+{
+	igt_fixture {
+		fd = vrender_open(0);
+		save_timeout();
+	}
+
+	igt_subtest("attach-bad-flags")
+		test_attach_bad_flags();
+	igt_subtest("attach-bad-pad")
+		test_attach_bad_pad();
+	igt_subtest("attach-bad-handle")
+		test_attach_bad_handle();
+	for (volatile unsigned int i = 0; i < ARRAY_SIZE(conflicts); i++)
+		igt_subtest(conflicts[i].name)
+			test_conflict(&conflicts[i]);
+	igt_subtest("signal-bad-flags")
+		test_signal_bad_flags();
+	igt_subtest("signal-unknown")
+		test_signal_unknown();
+	igt_subtest("signal-twice")
+		test_signal_twice();
+	igt_subtest("signal-other-file")
+		test_signal_other_file();
+	igt_subtest("signal-expired")
+		test_signal_expired();
+	igt_subtest("poll-write-fence")
+		test_poll(WRITE);
+	igt_subtest("poll-read-fence")
+		test_poll(READ);
+	igt_subtest("sync-blocks")
+		test_sync_blocks();
+	igt_subtest("close-signals")
+		test_close_signals();
+	igt_subtest("vgem-abi")
+		vgem_abi_exercise(fd);
+
+	igt_subtest_group {
+		igt_fixture {
+			igt_require_f(vrender_count() >= 2,
+				      "needs two vrender devices\n");
+			fd1 = vrender_open(1);
+		}
+
+		igt_subtest("attach-imported")
+			test_attach_imported();
+
+		igt_fixture
+			close(fd1);
+	}
+
+	igt_fixture {
+		restore_timeout(0);
+		close(fd);
+	}
+}
