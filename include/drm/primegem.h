@@ -29,6 +29,16 @@ struct vm_area_struct;
  */
 #define PRIMEGEM_FAULT_AROUND_PAGES	16
 
+/*
+ * Flags of primegem_create(). PRIMEGEM_CREATE_TRACK_CPU: catch CPU accesses
+ * outside CPU-access brackets. PRIMEGEM_CREATE_STRICT_CPU: a bracket holds
+ * device work off (a CPU-access fence in the reservation object).
+ */
+#define PRIMEGEM_CREATE_TRACK_CPU	BIT(0)
+#define PRIMEGEM_CREATE_STRICT_CPU	BIT(1)
+/* The flags this build supports; others fail with -EINVAL. */
+#define PRIMEGEM_CREATE_FLAGS		0
+
 /**
  * struct primegem_stats - counters kept per object and per device
  * @faults: CPU page faults handled (not pages mapped).
@@ -72,6 +82,7 @@ struct primegem_device {
  * @pdev: the primegem device the object belongs to.
  * @link: entry in &primegem_device.objects.
  * @id: device-unique id, shown in debugfs.
+ * @flags: PRIMEGEM_CREATE_* flags given at creation.
  * @pages: backing pages while @pages_use > 0; NULL for imported objects.
  * @pages_use: pins of @pages (mappings, attachments, vmaps).
  * @vaddr: kernel mapping while @vmap_use > 0.
@@ -87,6 +98,7 @@ struct primegem_object {
 	struct primegem_device *pdev;
 	struct list_head link;
 	u64 id;
+	u32 flags;
 	struct page **pages;
 	unsigned int pages_use;
 	void *vaddr;
@@ -104,9 +116,10 @@ int primegem_device_init(struct primegem_device *pdev, struct drm_device *drm,
 			 struct device *dma_dev);
 
 struct primegem_object *primegem_create(struct primegem_device *pdev,
-					size_t size);
+					size_t size, u32 flags);
 int primegem_create_with_handle(struct primegem_device *pdev,
-				struct drm_file *file, size_t size, u32 *handle);
+				struct drm_file *file, size_t size, u32 flags,
+				u32 *handle);
 bool primegem_is_primegem(struct drm_gem_object *obj);
 
 int primegem_get_pages(struct primegem_object *pobj);

@@ -225,6 +225,36 @@ static void test_gem_info_bad_handle(void)
 	igt_assert_eq(__gem_info(card, &info), -ENOENT);
 }
 
+static void test_gem_create(int fd)
+{
+	struct drm_vrender_gem_create arg = { .size = 3 * 4096 + 1 };
+	struct drm_vrender_gem_info info;
+
+	igt_assert_eq(__gem_create(fd, &arg), 0);
+	igt_assert_eq(arg.size, 4 * 4096);
+	info = gem_info(fd, arg.handle);
+	igt_assert_eq(info.size, 4 * 4096);
+	gem_close(fd, arg.handle);
+}
+
+static void test_gem_create_zero(void)
+{
+	struct drm_vrender_gem_create arg = { .size = 0 };
+
+	igt_assert_eq(__gem_create(render, &arg), -EINVAL);
+	arg.size = UINT64_MAX;	/* rounds up to 0 */
+	igt_assert_eq(__gem_create(render, &arg), -EINVAL);
+}
+
+static void test_gem_create_bad_flags(void)
+{
+	struct drm_vrender_gem_create arg = { .size = 4096, .flags = 1u << 31 };
+
+	igt_assert_eq(__gem_create(render, &arg), -EINVAL);
+	arg.flags = ~(VRENDER_GEM_CREATE_TRACK_CPU | VRENDER_GEM_CREATE_STRICT);
+	igt_assert_eq(__gem_create(render, &arg), -EINVAL);
+}
+
 static void test_gem_info_pad(void)
 {
 	struct bo bo = bo_create(card, 1);
@@ -327,6 +357,14 @@ igt_main
 		test_gem_info();
 	igt_subtest("gem-info-bad-handle")
 		test_gem_info_bad_handle();
+	igt_subtest("gem-create")
+		test_gem_create(card);
+	igt_subtest("gem-create-render")
+		test_gem_create(render);
+	igt_subtest("gem-create-zero")
+		test_gem_create_zero();
+	igt_subtest("gem-create-bad-flags")
+		test_gem_create_bad_flags();
 	igt_subtest("gem-info-pad")
 		test_gem_info_pad();
 	igt_subtest("gem-info-ids-unique")

@@ -20,6 +20,7 @@ extern "C" {
 #define DRM_VRENDER_FENCE_ATTACH	0x1
 #define DRM_VRENDER_FENCE_SIGNAL	0x2
 #define DRM_VRENDER_GEM_INFO		0x10
+#define DRM_VRENDER_GEM_CREATE		0x11
 
 #define DRM_IOCTL_VRENDER_FENCE_ATTACH \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VRENDER_FENCE_ATTACH, \
@@ -30,6 +31,9 @@ extern "C" {
 #define DRM_IOCTL_VRENDER_GEM_INFO \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VRENDER_GEM_INFO, \
 		 struct drm_vrender_gem_info)
+#define DRM_IOCTL_VRENDER_GEM_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VRENDER_GEM_CREATE, \
+		 struct drm_vrender_gem_create)
 
 /**
  * struct drm_vrender_fence_attach - attach a fence to a buffer's reservation
@@ -80,6 +84,27 @@ struct drm_vrender_gem_info {
 	__u32 pad;
 	__u64 size;
 	__u64 id;
+};
+
+/**
+ * struct drm_vrender_gem_create - create a buffer (render nodes too)
+ * @size: in: size in bytes, rounded up to whole pages; out: the size made.
+ *	0: -EINVAL.
+ * @flags: VRENDER_GEM_CREATE_* (unknown bits: -EINVAL).
+ * @handle: out: GEM handle of the new buffer.
+ *
+ * VRENDER_GEM_CREATE_TRACK_CPU: catch CPU accesses outside
+ * DMA_BUF_IOCTL_SYNC brackets (see README, "CPU access tracking").
+ * VRENDER_GEM_CREATE_STRICT: a CPU-access bracket also holds device jobs
+ * off until it ends (see README, "The CPU as a consumer").
+ * A flag the running kernel does not support yet fails with -EINVAL.
+ */
+struct drm_vrender_gem_create {
+	__u64 size;
+	__u32 flags;
+#define VRENDER_GEM_CREATE_TRACK_CPU	(1u << 0)
+#define VRENDER_GEM_CREATE_STRICT	(1u << 1)
+	__u32 handle;
 };
 
 #if defined(__cplusplus)

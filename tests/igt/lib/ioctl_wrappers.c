@@ -28,6 +28,19 @@ static int __ioctl(int fd, unsigned long request, void *arg)
 	return drmIoctl(fd, request, arg) ? -errno : 0;
 }
 
+int __gem_create(int fd, struct drm_vrender_gem_create *arg)
+{
+	return __ioctl(fd, DRM_IOCTL_VRENDER_GEM_CREATE, arg);
+}
+
+uint32_t gem_create(int fd, uint64_t size, uint32_t flags)
+{
+	struct drm_vrender_gem_create arg = { .size = size, .flags = flags };
+
+	igt_assert_eq(__gem_create(fd, &arg), 0);
+	return arg.handle;
+}
+
 int __gem_info(int fd, struct drm_vrender_gem_info *info)
 {
 	return __ioctl(fd, DRM_IOCTL_VRENDER_GEM_INFO, info);

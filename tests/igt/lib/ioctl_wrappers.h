@@ -28,6 +28,8 @@ struct bo {
 int __gem_info(int fd, struct drm_vrender_gem_info *info);
 struct drm_vrender_gem_info gem_info(int fd, uint32_t handle);
 uint64_t gem_id(int fd, uint32_t handle);
+int __gem_create(int fd, struct drm_vrender_gem_create *arg);
+uint32_t gem_create(int fd, uint64_t size, uint32_t flags);
 int __gem_close(int fd, uint32_t handle);
 void gem_close(int fd, uint32_t handle);
 

@@ -269,19 +269,21 @@ EXPORT_SYMBOL_GPL(primegem_is_primegem);
  * primegem_create - create a shmem-backed object
  * @pdev: the primegem device
  * @size: size in bytes, rounded up to whole pages
+ * @flags: PRIMEGEM_CREATE_* flags
  *
  * Pages are allocated on first use, zero-filled.
  *
- * Returns: the object with one reference, or an ERR_PTR.
+ * Returns: the object with one reference, or an ERR_PTR: -EINVAL for a zero
+ * size or an unsupported flag.
  */
 struct primegem_object *primegem_create(struct primegem_device *pdev,
-					size_t size)
+					size_t size, u32 flags)
 {
 	struct primegem_object *pobj;
 	int ret;
 
 	size = PAGE_ALIGN(size);
-	if (!size)
+	if (!size || flags & ~PRIMEGEM_CREATE_FLAGS)
 		return ERR_PTR(-EINVAL);
 
 	pobj = kzalloc(sizeof(*pobj), GFP_KERNEL);
@@ -289,6 +291,7 @@ struct primegem_object *primegem_create(struct primegem_device *pdev,
 		return ERR_PTR(-ENOMEM);
 
 	pobj->base.funcs = &primegem_funcs;
+	pobj->flags = flags;
 	ret = drm_gem_object_init(pdev->drm, &pobj->base, size);
 	if (ret) {
 		kfree(pobj);
@@ -304,17 +307,19 @@ EXPORT_SYMBOL_GPL(primegem_create);
  * @pdev: the primegem device
  * @file: the DRM file that gets the handle
  * @size: size in bytes
+ * @flags: PRIMEGEM_CREATE_* flags
  * @handle: returns the handle, which holds the only reference
  *
  * Returns: 0 or a negative errno.
  */
 int primegem_create_with_handle(struct primegem_device *pdev,
-				struct drm_file *file, size_t size, u32 *handle)
+				struct drm_file *file, size_t size, u32 flags,
+				u32 *handle)
 {
 	struct primegem_object *pobj;
 	int ret;
 
-	pobj = primegem_create(pdev, size);
+	pobj = primegem_create(pdev, size, flags);
 	if (IS_ERR(pobj))
 		return PTR_ERR(pobj);
 
@@ -349,7 +354,7 @@ int primegem_dumb_create(struct primegem_device *pdev, struct drm_file *file,
 
 	args->pitch = pitch;
 	args->size = size;
-	return primegem_create_with_handle(pdev, file, size, &args->handle);
+	return primegem_create_with_handle(pdev, file, size, 0, &args->handle);
 }
 EXPORT_SYMBOL_GPL(primegem_dumb_create);
 

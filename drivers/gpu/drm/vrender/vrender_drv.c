@@ -63,6 +63,8 @@ static const struct drm_ioctl_desc vrender_ioctls[] = {
 			  DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(VRENDER_GEM_INFO, vrender_gem_info_ioctl,
 			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VRENDER_GEM_CREATE, vrender_gem_create_ioctl,
+			  DRM_RENDER_ALLOW),
 };
 
 DEFINE_PRIMEGEM_FOPS(vrender_fops);

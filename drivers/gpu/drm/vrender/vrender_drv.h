@@ -50,6 +50,8 @@ struct drm_gem_object *vrender_gem_prime_import(struct drm_device *drm,
 void vrender_debugfs_init(struct drm_minor *minor);
 int vrender_gem_info_ioctl(struct drm_device *drm, void *data,
 			   struct drm_file *file);
+int vrender_gem_create_ioctl(struct drm_device *drm, void *data,
+			     struct drm_file *file);
 
 /* vrender_fence.c: vgem-compatible fences. */
 void vrender_fence_file_init(struct vrender_file *vfile);

@@ -4,6 +4,9 @@
  * GEM_INFO ioctl.
  */
 
+#include <linux/build_bug.h>
+#include <linux/mm.h>
+
 #include <drm/drm_debugfs.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
@@ -46,4 +49,25 @@ int vrender_gem_info_ioctl(struct drm_device *drm, void *data,
 	args->id = to_primegem(obj)->id;
 	drm_gem_object_put(obj);
 	return 0;
+}
+
+/* The UAPI creation flags and primegem's are the same bits. */
+static_assert(VRENDER_GEM_CREATE_TRACK_CPU == PRIMEGEM_CREATE_TRACK_CPU);
+static_assert(VRENDER_GEM_CREATE_STRICT == PRIMEGEM_CREATE_STRICT_CPU);
+
+int vrender_gem_create_ioctl(struct drm_device *drm, void *data,
+			     struct drm_file *file)
+{
+	struct drm_vrender_gem_create *args = data;
+	u64 size = PAGE_ALIGN(args->size);
+	int ret;
+
+	if (!size || size > SIZE_MAX)
+		return -EINVAL;
+
+	ret = primegem_create_with_handle(&to_vrender(drm)->pg, file, size,
+					  args->flags, &args->handle);
+	if (!ret)
+		args->size = size;
+	return ret;
 }

@@ -130,13 +130,13 @@ static void primegem_test_create_free(struct kunit *test)
 	struct primegem_test_dev *tdev = test->priv;
 	struct primegem_object *a, *b;
 
-	a = primegem_create(&tdev->pg, 1);
+	a = primegem_create(&tdev->pg, 1, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(a));
 	KUNIT_EXPECT_EQ(test, a->base.size, PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, kref_read(&a->base.refcount), 1);
 	KUNIT_EXPECT_NULL(test, a->pages);
 
-	b = primegem_create(&tdev->pg, 3 * PAGE_SIZE);
+	b = primegem_create(&tdev->pg, 3 * PAGE_SIZE, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(b));
 	KUNIT_EXPECT_EQ(test, b->base.size, 3 * PAGE_SIZE);
 	KUNIT_EXPECT_GT(test, b->id, a->id);
@@ -158,14 +158,16 @@ static void primegem_test_create_zero(struct kunit *test)
 {
 	struct primegem_test_dev *tdev = test->priv;
 
-	KUNIT_EXPECT_EQ(test, PTR_ERR(primegem_create(&tdev->pg, 0)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(primegem_create(&tdev->pg, 0, 0)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(primegem_create(&tdev->pg, PAGE_SIZE, BIT(31))),
+			-EINVAL);
 	KUNIT_EXPECT_EQ(test, tdev->pg.num_objects, 0);
 }
 
 static void primegem_test_pages_pin(struct kunit *test)
 {
 	struct primegem_test_dev *tdev = test->priv;
-	struct primegem_object *pobj = primegem_create(&tdev->pg, 2 * PAGE_SIZE);
+	struct primegem_object *pobj = primegem_create(&tdev->pg, 2 * PAGE_SIZE, 0);
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(pobj));
 	KUNIT_ASSERT_EQ(test, primegem_get_pages(pobj), 0);
@@ -184,7 +186,7 @@ static void primegem_test_pages_pin(struct kunit *test)
 static void primegem_test_vmap_shared(struct kunit *test)
 {
 	struct primegem_test_dev *tdev = test->priv;
-	struct primegem_object *pobj = primegem_create(&tdev->pg, 2 * PAGE_SIZE);
+	struct primegem_object *pobj = primegem_create(&tdev->pg, 2 * PAGE_SIZE, 0);
 	struct iosys_map m1, m2;
 	u32 *p;
 
@@ -231,7 +233,7 @@ static struct dma_buf *test_export(struct kunit *test,
 static void primegem_test_self_import(struct kunit *test)
 {
 	struct primegem_test_dev *tdev = test->priv;
-	struct primegem_object *pobj = primegem_create(&tdev->pg, PAGE_SIZE);
+	struct primegem_object *pobj = primegem_create(&tdev->pg, PAGE_SIZE, 0);
 	struct drm_gem_object *obj;
 	struct dma_buf *dma_buf;
 
@@ -254,7 +256,7 @@ static void primegem_test_foreign_import(struct kunit *test)
 {
 	struct primegem_test_dev *tdev = test->priv;
 	struct primegem_test_dev *other = test_dev_create(test, "primegem-test-1");
-	struct primegem_object *pobj = primegem_create(&tdev->pg, PAGE_SIZE);
+	struct primegem_object *pobj = primegem_create(&tdev->pg, PAGE_SIZE, 0);
 	struct drm_gem_object *obj;
 	struct dma_buf *dma_buf;
 
@@ -281,7 +283,7 @@ static void primegem_test_foreign_import(struct kunit *test)
 static void primegem_test_read_bracket_skips_flush(struct kunit *test)
 {
 	struct primegem_test_dev *tdev = test->priv;
-	struct primegem_object *pobj = primegem_create(&tdev->pg, PAGE_SIZE);
+	struct primegem_object *pobj = primegem_create(&tdev->pg, PAGE_SIZE, 0);
 	struct dma_buf *dma_buf;
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(pobj));
