@@ -8,6 +8,7 @@
 #include <linux/atomic.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 
 #include <drm/drm_gem.h>
@@ -15,6 +16,7 @@
 struct dentry;
 struct device;
 struct dma_buf;
+struct dma_fence;
 struct drm_file;
 struct drm_mode_create_dumb;
 struct file;
@@ -37,7 +39,8 @@ struct vm_area_struct;
 #define PRIMEGEM_CREATE_TRACK_CPU	BIT(0)
 #define PRIMEGEM_CREATE_STRICT_CPU	BIT(1)
 /* The flags this build supports; others fail with -EINVAL. */
-#define PRIMEGEM_CREATE_FLAGS		0
+#define PRIMEGEM_CREATE_FLAGS		(PRIMEGEM_CREATE_TRACK_CPU | \
+					 PRIMEGEM_CREATE_STRICT_CPU)
 
 /**
  * struct primegem_stats - counters kept per object and per device
@@ -45,12 +48,61 @@ struct vm_area_struct;
  * @brackets: CPU-access brackets opened (DMA_BUF_IOCTL_SYNC START).
  * @flushes: brackets closed with a flush for the device.
  * @flush_skips: READ-only brackets closed without a flush.
+ * @lease_expiries: CPU-access leases of strict buffers that ran out.
  */
 struct primegem_stats {
 	atomic64_t faults;
 	atomic64_t brackets;
 	atomic64_t flushes;
 	atomic64_t flush_skips;
+	atomic64_t lease_expiries;
+};
+
+/**
+ * enum primegem_track_mode - CPU access tracking mode of a device
+ * @PRIMEGEM_TRACK_OFF: only buffers created with PRIMEGEM_CREATE_TRACK_CPU
+ *	are tracked, with the sigbus policy.
+ * @PRIMEGEM_TRACK_SIGBUS: every buffer is tracked; a bad access gets SIGBUS.
+ * @PRIMEGEM_TRACK_WARN: every buffer is tracked; a bad access is recorded
+ *	and let through.
+ *
+ * See "CPU access tracking" in primegem_track.c.
+ */
+enum primegem_track_mode {
+	PRIMEGEM_TRACK_OFF,
+	PRIMEGEM_TRACK_SIGBUS,
+	PRIMEGEM_TRACK_WARN,
+};
+
+struct primegem_track_event;
+
+/**
+ * struct primegem_track_device - CPU access tracking state of a device
+ * @mode: &enum primegem_track_mode, read without a lock.
+ * @lock: protects @events and @total.
+ * @events: ring of the last %PRIMEGEM_TRACK_EVENTS events.
+ * @total: events recorded since primegem_device_init().
+ * @unmatched: bracket ENDs that matched no open bracket.
+ */
+struct primegem_track_device {
+	int mode;
+	spinlock_t lock; /* see above */
+	struct primegem_track_event *events;
+	u64 total;
+	atomic64_t unmatched;
+};
+
+/**
+ * struct primegem_track_object - CPU-access brackets open on an object
+ * @lock: protects @readers and @writers; held by the fault path of a
+ *	tracked object while it maps pages.
+ * @readers: open READ-only brackets.
+ * @writers: open WRITE and RW brackets.
+ */
+struct primegem_track_object {
+	struct mutex lock; /* see above */
+	unsigned int readers;
+	unsigned int writers;
 };
 
 /**
@@ -62,6 +114,7 @@ struct primegem_stats {
  * @num_objects: length of @objects.
  * @next_id: id of the next object; ids are never reused.
  * @stats: totals of all objects since primegem_device_init().
+ * @track: CPU access tracking.
  *
  * Embed this in the driver's device structure and initialise it with
  * primegem_device_init().
@@ -74,6 +127,7 @@ struct primegem_device {
 	unsigned int num_objects;
 	u64 next_id;
 	struct primegem_stats stats;
+	struct primegem_track_device track;
 };
 
 /**
@@ -88,7 +142,12 @@ struct primegem_device {
  * @vaddr: kernel mapping while @vmap_use > 0.
  * @vmap_use: users of @vaddr.
  * @mappings: live CPU mappings (VMAs) served by this object.
+ * @cpu_fence: the last CPU-access fence of a strict object, or NULL.
+ * @cpu_context: fence context of the CPU-access fences.
+ * @cpu_seqno: seqno of the last CPU-access fence.
+ * @lease_logged: bit 0 set once a lease expiry was logged.
  * @stats: counters of this object.
+ * @track: open CPU-access brackets, for CPU access tracking.
  *
  * @pages, @pages_use, @vaddr and @vmap_use are protected by the object's
  * reservation lock (&drm_gem_object.resv).
@@ -104,7 +163,12 @@ struct primegem_object {
 	void *vaddr;
 	unsigned int vmap_use;
 	atomic_t mappings;
+	struct dma_fence *cpu_fence;
+	u64 cpu_context;
+	u64 cpu_seqno;
+	unsigned long lease_logged;
 	struct primegem_stats stats;
+	struct primegem_track_object track;
 };
 
 static inline struct primegem_object *to_primegem(struct drm_gem_object *obj)
@@ -122,6 +186,9 @@ int primegem_create_with_handle(struct primegem_device *pdev,
 				u32 *handle);
 bool primegem_is_primegem(struct drm_gem_object *obj);
 
+int primegem_vmap(struct drm_gem_object *obj, struct iosys_map *map);
+void primegem_vunmap(struct drm_gem_object *obj, struct iosys_map *map);
+
 int primegem_get_pages(struct primegem_object *pobj);
 void primegem_put_pages(struct primegem_object *pobj);
 
@@ -132,6 +199,9 @@ int primegem_dumb_map_offset(struct drm_file *file, struct drm_device *drm,
 
 struct drm_gem_object *primegem_prime_import(struct primegem_device *pdev,
 					     struct dma_buf *dma_buf);
+
+struct dma_fence *primegem_cpu_fence_get(struct drm_gem_object *obj,
+					 bool write);
 
 int primegem_drm_mmap(struct file *filp, struct vm_area_struct *vma);
 

@@ -21,6 +21,7 @@ extern "C" {
 #define DRM_VRENDER_FENCE_SIGNAL	0x2
 #define DRM_VRENDER_GEM_INFO		0x10
 #define DRM_VRENDER_GEM_CREATE		0x11
+#define DRM_VRENDER_SUBMIT		0x12
 
 #define DRM_IOCTL_VRENDER_FENCE_ATTACH \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VRENDER_FENCE_ATTACH, \
@@ -34,6 +35,9 @@ extern "C" {
 #define DRM_IOCTL_VRENDER_GEM_CREATE \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VRENDER_GEM_CREATE, \
 		 struct drm_vrender_gem_create)
+#define DRM_IOCTL_VRENDER_SUBMIT \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VRENDER_SUBMIT, \
+		 struct drm_vrender_submit)
 
 /**
  * struct drm_vrender_fence_attach - attach a fence to a buffer's reservation
@@ -105,6 +109,93 @@ struct drm_vrender_gem_create {
 #define VRENDER_GEM_CREATE_TRACK_CPU	(1u << 0)
 #define VRENDER_GEM_CREATE_STRICT	(1u << 1)
 	__u32 handle;
+};
+
+/**
+ * struct drm_vrender_submit_bo - a buffer used by a job
+ * @handle: GEM handle (-ENOENT if unknown; a handle listed twice: -EINVAL).
+ * @flags: VRENDER_BO_READ and/or VRENDER_BO_WRITE (at least one), and
+ *	VRENDER_BO_NO_IMPLICIT to skip waiting for the buffer's fences (the
+ *	job's own fence is still added). Unknown bits: -EINVAL.
+ */
+struct drm_vrender_submit_bo {
+	__u32 handle;
+	__u32 flags;
+#define VRENDER_BO_READ		(1u << 0)
+#define VRENDER_BO_WRITE	(1u << 1)
+#define VRENDER_BO_NO_IMPLICIT	(1u << 2)
+};
+
+#define VRENDER_MAX_SUBMIT_BOS	64
+#define VRENDER_MAX_EXEC_US	1000000
+
+/**
+ * struct drm_vrender_submit - queue a job on the device's engine
+ * @bos: user pointer to @bo_count &struct drm_vrender_submit_bo.
+ * @bo_count: 1 to VRENDER_MAX_SUBMIT_BOS (0: -EINVAL, more: -E2BIG).
+ * @op: VRENDER_OP_FILL (@value repeated over @size bytes of bos[@dst] from
+ *	@dst_offset; offset and size 4-byte aligned) or VRENDER_OP_COPY
+ *	(@size bytes of bos[@src] at @src_offset to bos[@dst] at @dst_offset).
+ *	Unknown: -EINVAL. bos[@dst] must be marked WRITE and bos[@src] READ
+ *	(-EINVAL); an index out of the list: -EINVAL; a range outside its
+ *	buffer: -ERANGE; misaligned fill: -EINVAL.
+ * @dst: index in @bos of the destination.
+ * @src: index in @bos of the source (COPY; must be 0 for FILL).
+ * @value: the 32-bit fill pattern (FILL; must be 0 for COPY).
+ * @dst_offset: byte offset in the destination.
+ * @src_offset: byte offset in the source (COPY; must be 0 for FILL).
+ * @size: bytes to fill or copy (0: -EINVAL).
+ * @exec_us: simulated execution time, at most VRENDER_MAX_EXEC_US
+ *	(-EINVAL beyond).
+ * @flags: VRENDER_SUBMIT_* (unknown bits: -EINVAL).
+ * @in_fence_fd: with VRENDER_SUBMIT_IN_FENCE_FD, a sync_file to wait for
+ *	(-EINVAL if not a sync_file).
+ * @out_fence_fd: with VRENDER_SUBMIT_OUT_FENCE_FD, returns a sync_file of
+ *	the job's fence.
+ * @in_syncobj: with VRENDER_SUBMIT_IN_SYNCOBJ, a syncobj whose fence (at
+ *	@in_point for a timeline) the job waits for (-ENOENT if unknown,
+ *	-EINVAL if it has no fence yet).
+ * @out_syncobj: with VRENDER_SUBMIT_OUT_SYNCOBJ, a syncobj that gets the
+ *	job's fence (at @out_point on a timeline, else replaced; -ENOENT if
+ *	unknown).
+ * @in_point: timeline point of @in_syncobj, 0 for a binary syncobj.
+ * @out_point: timeline point of @out_syncobj, 0 for a binary syncobj.
+ * @seqno: returns the job's sequence number on the device's timeline.
+ *
+ * The job waits for its explicit in-fences and, for each buffer not marked
+ * NO_IMPLICIT, for the conflicting fences in the buffer's reservation
+ * object (a writer waits for all, a reader for writers; strict buffers'
+ * CPU-access brackets count as well), then executes, then signals its fence,
+ * which was added to every buffer as a write or read fence at submit. A job
+ * whose explicit in-fence fails does not execute; its fence signals with
+ * the in-fence's error. A failed submit changes nothing.
+ */
+struct drm_vrender_submit {
+	__u64 bos;
+	__u32 bo_count;
+	__u32 op;
+#define VRENDER_OP_FILL		1
+#define VRENDER_OP_COPY		2
+	__u32 dst;
+	__u32 src;
+	__u32 value;
+	__u32 exec_us;
+	__u64 dst_offset;
+	__u64 src_offset;
+	__u64 size;
+	__u32 flags;
+#define VRENDER_SUBMIT_IN_FENCE_FD	(1u << 0)
+#define VRENDER_SUBMIT_OUT_FENCE_FD	(1u << 1)
+#define VRENDER_SUBMIT_IN_SYNCOBJ	(1u << 2)
+#define VRENDER_SUBMIT_OUT_SYNCOBJ	(1u << 3)
+	__s32 in_fence_fd;
+	__s32 out_fence_fd;
+	__u32 in_syncobj;
+	__u32 out_syncobj;
+	__u32 pad;
+	__u64 in_point;
+	__u64 out_point;
+	__u64 seqno;
 };
 
 #if defined(__cplusplus)

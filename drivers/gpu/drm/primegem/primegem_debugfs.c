@@ -22,16 +22,20 @@
  * the live CPU mappings the object serves, including those made through an
  * importer on another device. Reading takes only &primegem_device.lock, so it
  * never waits for a reservation or a fence.
+ *
+ * It also creates ``primegem_track_cpu`` and ``primegem_track_events``, see
+ * "CPU access tracking".
  */
 
 static void primegem_show_stats(struct seq_file *m,
 				const struct primegem_stats *stats)
 {
-	seq_printf(m, " faults=%lld brackets=%lld flushes=%lld flush_skips=%lld\n",
+	seq_printf(m, " faults=%lld brackets=%lld flushes=%lld flush_skips=%lld lease_expiries=%lld\n",
 		   (long long)atomic64_read(&stats->faults),
 		   (long long)atomic64_read(&stats->brackets),
 		   (long long)atomic64_read(&stats->flushes),
-		   (long long)atomic64_read(&stats->flush_skips));
+		   (long long)atomic64_read(&stats->flush_skips),
+		   (long long)atomic64_read(&stats->lease_expiries));
 }
 
 static void primegem_show_object(struct seq_file *m,
@@ -71,5 +75,6 @@ void primegem_debugfs_init(struct primegem_device *pdev, struct dentry *root)
 {
 	debugfs_create_file("primegem_objects", 0444, root, pdev,
 			    &primegem_objects_fops);
+	primegem_track_debugfs_init(pdev, root);
 }
 EXPORT_SYMBOL_GPL(primegem_debugfs_init);

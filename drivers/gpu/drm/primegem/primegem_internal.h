@@ -5,6 +5,8 @@
 #ifndef __PRIMEGEM_INTERNAL_H__
 #define __PRIMEGEM_INTERNAL_H__
 
+#include <linux/mm_types.h>
+
 #include <drm/primegem.h>
 
 struct vm_area_struct;
@@ -25,9 +27,49 @@ int primegem_import_mmap(struct drm_gem_object *obj,
 			 struct vm_area_struct *vma);
 struct dma_buf *primegem_prime_export(struct drm_gem_object *obj, int flags);
 
+bool primegem_is_strict(struct primegem_object *pobj);
+u32 primegem_default_flags(void);
+int primegem_cpu_fence_begin(struct primegem_object *pobj, bool write);
+void primegem_cpu_fence_end(struct primegem_object *pobj, bool write);
+vm_fault_t primegem_cpu_fault_wait(struct primegem_object *pobj, bool write);
+void primegem_cpu_fence_fini(struct primegem_object *pobj);
+
 void primegem_fault_window(pgoff_t page, pgoff_t vma_first,
 			   pgoff_t vma_pages, pgoff_t obj_pages,
 			   pgoff_t *first, pgoff_t *last);
+vm_fault_t primegem_fault_map(struct vm_fault *vmf, pgoff_t page,
+			      bool around, pgprot_t prot);
+
+/* primegem_track.c: CPU access tracking. */
+#define PRIMEGEM_TRACK_EVENTS	64
+
+/* Access that the open brackets of an object allow, weakest first. */
+enum primegem_access {
+	PRIMEGEM_ACCESS_NONE,
+	PRIMEGEM_ACCESS_READ,
+	PRIMEGEM_ACCESS_WRITE,
+};
+
+enum primegem_access primegem_track_level(unsigned int readers,
+					  unsigned int writers);
+enum primegem_track_mode primegem_track_policy(enum primegem_track_mode mode,
+					       bool flagged);
+int primegem_track_parse(const char *buf);
+int primegem_track_device_init(struct primegem_device *pdev);
+void primegem_track_object_init(struct primegem_object *pobj);
+int primegem_track_begin(struct primegem_object *pobj, bool write);
+void primegem_track_end(struct primegem_object *pobj, bool write);
+vm_fault_t primegem_track_fault(struct vm_fault *vmf, pgoff_t page);
+vm_fault_t primegem_track_mkwrite(struct vm_fault *vmf);
+void primegem_track_debugfs_init(struct primegem_device *pdev,
+				 struct dentry *root);
+
+/* Whether CPU accesses to @pobj are tracked: a branch when they are not. */
+static inline bool primegem_tracked(const struct primegem_object *pobj)
+{
+	return (pobj->flags & PRIMEGEM_CREATE_TRACK_CPU) ||
+	       READ_ONCE(pobj->pdev->track.mode) != PRIMEGEM_TRACK_OFF;
+}
 
 static inline void primegem_count(struct primegem_object *pobj,
 				  size_t offset)

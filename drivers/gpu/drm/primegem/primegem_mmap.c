@@ -39,6 +39,7 @@
  * window of %PRIMEGEM_FAULT_AROUND_PAGES pages that lies inside the VMA. The
  * mapping is cached; coherency with devices is the job of the CPU-access
  * brackets. Copy-on-write (MAP_PRIVATE) mappings are refused with -EINVAL.
+ * The fault of a tracked object follows "CPU access tracking" instead.
  */
 
 /**
@@ -66,36 +67,80 @@ void primegem_fault_window(pgoff_t page, pgoff_t vma_first,
 	*last = end - 1;
 }
 
+/**
+ * primegem_fault_map - map the pages of one fault
+ * @vmf: the fault, on a VMA of a primegem object
+ * @page: the faulting object page, inside the object and the VMA
+ * @around: also map the rest of the fault window (see "mmap routing")
+ * @prot: protection of the new PTEs
+ *
+ * The protection is given explicitly because &vm_area_struct.vm_page_prot
+ * of a shared writable VMA is write-protected (primegem_vm_ops has
+ * pfn_mkwrite, so the core asks for write notification).
+ *
+ * Returns: the result of mapping the faulting page.
+ */
+vm_fault_t primegem_fault_map(struct vm_fault *vmf, pgoff_t page,
+			      bool around, pgprot_t prot)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct primegem_object *pobj = to_primegem(vma->vm_private_data);
+	pgoff_t vma_first = vma->vm_pgoff - drm_vma_node_start(&pobj->base.vma_node);
+	pgoff_t first, last, i;
+	vm_fault_t ret;
+
+	ret = vmf_insert_pfn_prot(vma, vmf->address,
+				  page_to_pfn(pobj->pages[page]), prot);
+	if (ret & VM_FAULT_ERROR)
+		return ret;
+
+	if (around) {
+		primegem_fault_window(page, vma_first, vma_pages(vma),
+				      pobj->base.size >> PAGE_SHIFT,
+				      &first, &last);
+		for (i = first; i <= last; i++) {
+			if (i == page)
+				continue;
+			/* Best effort: a page that fails will fault on its own. */
+			vmf_insert_pfn_prot(vma, vma->vm_start +
+					    ((i - vma_first) << PAGE_SHIFT),
+					    page_to_pfn(pobj->pages[i]), prot);
+		}
+	}
+	primegem_stat_inc(pobj, faults);
+	return ret;
+}
+
 static vm_fault_t primegem_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct primegem_object *pobj = to_primegem(vma->vm_private_data);
-	pgoff_t base = drm_vma_node_start(&pobj->base.vma_node);
-	pgoff_t obj_pages = pobj->base.size >> PAGE_SHIFT;
-	pgoff_t page = vmf->pgoff - base;
-	pgoff_t vma_first = vma->vm_pgoff - base;
-	pgoff_t first, last, i;
+	pgoff_t page = vmf->pgoff - drm_vma_node_start(&pobj->base.vma_node);
 	vm_fault_t ret;
 
-	if (page >= obj_pages || !pobj->pages)
+	if (page >= pobj->base.size >> PAGE_SHIFT || !pobj->pages)
 		return VM_FAULT_SIGBUS;
 
-	ret = vmf_insert_pfn(vma, vmf->address,
-			     page_to_pfn(pobj->pages[page]));
-	if (ret & VM_FAULT_ERROR)
-		return ret;
-
-	primegem_fault_window(page, vma_first, vma_pages(vma), obj_pages,
-			      &first, &last);
-	for (i = first; i <= last; i++) {
-		if (i == page)
-			continue;
-		/* Best effort: a page that fails will fault on its own. */
-		vmf_insert_pfn(vma, vma->vm_start + ((i - vma_first) << PAGE_SHIFT),
-			       page_to_pfn(pobj->pages[i]));
+	if (primegem_is_strict(pobj)) {
+		ret = primegem_cpu_fault_wait(pobj, vmf->flags & FAULT_FLAG_WRITE);
+		if (ret)
+			return ret;
 	}
-	primegem_stat_inc(pobj, faults);
-	return ret;
+
+	if (unlikely(primegem_tracked(pobj)))
+		return primegem_track_fault(vmf, page);
+	return primegem_fault_map(vmf, page, true,
+				  vm_get_page_prot(vma->vm_flags));
+}
+
+/* A write to a page mapped read-only, see "CPU access tracking". */
+static vm_fault_t primegem_pfn_mkwrite(struct vm_fault *vmf)
+{
+	struct primegem_object *pobj = to_primegem(vmf->vma->vm_private_data);
+
+	if (unlikely(primegem_tracked(pobj)))
+		return primegem_track_mkwrite(vmf);
+	return 0;
 }
 
 static void primegem_vm_open(struct vm_area_struct *vma)
@@ -124,6 +169,7 @@ static void primegem_vm_close(struct vm_area_struct *vma)
 
 const struct vm_operations_struct primegem_vm_ops = {
 	.fault = primegem_fault,
+	.pfn_mkwrite = primegem_pfn_mkwrite,
 	.open = primegem_vm_open,
 	.close = primegem_vm_close,
 };

@@ -4,7 +4,9 @@
  */
 
 #include <linux/dma-buf.h>
+#include <linux/dma-fence.h>
 #include <linux/dma-resv.h>
+#include <linux/iosys-map.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -85,6 +87,7 @@ void primegem_object_setup(struct primegem_device *pdev,
 			   struct primegem_object *pobj)
 {
 	atomic_set(&pobj->mappings, 0);
+	primegem_track_object_init(pobj);
 	primegem_register(pdev, pobj);
 }
 
@@ -93,6 +96,7 @@ static void primegem_free(struct drm_gem_object *obj)
 	struct primegem_object *pobj = to_primegem(obj);
 
 	drm_WARN_ON(obj->dev, pobj->pages_use || pobj->vmap_use);
+	primegem_cpu_fence_fini(pobj);
 	primegem_unregister(pobj);
 	drm_gem_object_release(obj);
 	kfree(pobj);
@@ -195,7 +199,7 @@ static struct sg_table *primegem_get_sg_table(struct drm_gem_object *obj)
 				     obj->size >> PAGE_SHIFT);
 }
 
-static int primegem_vmap(struct drm_gem_object *obj, struct iosys_map *map)
+static int primegem_gem_vmap(struct drm_gem_object *obj, struct iosys_map *map)
 {
 	struct primegem_object *pobj = to_primegem(obj);
 	int ret;
@@ -226,7 +230,8 @@ out_unlock:
 	return ret;
 }
 
-static void primegem_vunmap(struct drm_gem_object *obj, struct iosys_map *map)
+static void primegem_gem_vunmap(struct drm_gem_object *obj,
+			       struct iosys_map *map)
 {
 	struct primegem_object *pobj = to_primegem(obj);
 
@@ -239,14 +244,46 @@ static void primegem_vunmap(struct drm_gem_object *obj, struct iosys_map *map)
 	dma_resv_unlock(obj->resv);
 }
 
+/**
+ * primegem_vmap - map a primegem object, own or imported, into the kernel
+ * @obj: the object
+ * @map: returns the mapping
+ *
+ * Mappings are counted; each needs a primegem_vunmap(). Takes the
+ * reservation lock (the exporter's, for an import): do not hold it.
+ *
+ * Returns: 0 or a negative errno.
+ */
+int primegem_vmap(struct drm_gem_object *obj, struct iosys_map *map)
+{
+	if (!primegem_is_primegem(obj))
+		return -EINVAL;
+	return obj->funcs->vmap(obj, map);
+}
+EXPORT_SYMBOL_GPL(primegem_vmap);
+
+/**
+ * primegem_vunmap - drop a mapping made by primegem_vmap()
+ * @obj: the object
+ * @map: the mapping, cleared; a cleared mapping is ignored
+ */
+void primegem_vunmap(struct drm_gem_object *obj, struct iosys_map *map)
+{
+	if (iosys_map_is_null(map))
+		return;
+	obj->funcs->vunmap(obj, map);
+	iosys_map_clear(map);
+}
+EXPORT_SYMBOL_GPL(primegem_vunmap);
+
 static const struct drm_gem_object_funcs primegem_funcs = {
 	.free = primegem_free,
 	.export = primegem_prime_export,
 	.pin = primegem_pin,
 	.unpin = primegem_unpin,
 	.get_sg_table = primegem_get_sg_table,
-	.vmap = primegem_vmap,
-	.vunmap = primegem_vunmap,
+	.vmap = primegem_gem_vmap,
+	.vunmap = primegem_gem_vunmap,
 	.mmap = primegem_gem_mmap,
 	.vm_ops = &primegem_vm_ops,
 };
@@ -291,7 +328,8 @@ struct primegem_object *primegem_create(struct primegem_device *pdev,
 		return ERR_PTR(-ENOMEM);
 
 	pobj->base.funcs = &primegem_funcs;
-	pobj->flags = flags;
+	pobj->flags = flags | primegem_default_flags();
+	pobj->cpu_context = dma_fence_context_alloc(1);
 	ret = drm_gem_object_init(pdev->drm, &pobj->base, size);
 	if (ret) {
 		kfree(pobj);
@@ -410,12 +448,17 @@ static void primegem_device_fini(struct drm_device *drm, void *data)
 int primegem_device_init(struct primegem_device *pdev, struct drm_device *drm,
 			 struct device *dma_dev)
 {
+	int ret;
+
 	pdev->drm = drm;
 	pdev->dma_dev = dma_dev;
 	mutex_init(&pdev->lock);
 	INIT_LIST_HEAD(&pdev->objects);
 	pdev->num_objects = 0;
 	pdev->next_id = 0;
+	ret = primegem_track_device_init(pdev);
+	if (ret)
+		return ret;
 	return drmm_add_action_or_reset(drm, primegem_device_fini, pdev);
 }
 EXPORT_SYMBOL_GPL(primegem_device_init);

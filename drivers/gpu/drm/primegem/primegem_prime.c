@@ -70,14 +70,29 @@ static int primegem_sync_attachments(struct dma_buf *dma_buf, bool for_cpu)
 static int primegem_begin_cpu_access(struct dma_buf *dma_buf,
 				     enum dma_data_direction dir)
 {
-	primegem_stat_inc(dmabuf_to_primegem(dma_buf), brackets);
-	return primegem_sync_attachments(dma_buf, true);
+	struct primegem_object *pobj = dmabuf_to_primegem(dma_buf);
+	int ret;
+
+	if (primegem_is_strict(pobj)) {
+		ret = primegem_cpu_fence_begin(pobj, dir != DMA_FROM_DEVICE);
+		if (ret)
+			return ret;
+	}
+	primegem_stat_inc(pobj, brackets);
+	ret = primegem_sync_attachments(dma_buf, true);
+	if (ret)
+		return ret;
+	return primegem_track_begin(pobj, dir != DMA_FROM_DEVICE);
 }
 
 static int primegem_end_cpu_access(struct dma_buf *dma_buf,
 				   enum dma_data_direction dir)
 {
 	struct primegem_object *pobj = dmabuf_to_primegem(dma_buf);
+
+	if (primegem_is_strict(pobj))
+		primegem_cpu_fence_end(pobj, dir != DMA_FROM_DEVICE);
+	primegem_track_end(pobj, dir != DMA_FROM_DEVICE);
 
 	/* DMA_FROM_DEVICE is a READ-only bracket: the CPU dirtied nothing. */
 	if (dir == DMA_FROM_DEVICE) {

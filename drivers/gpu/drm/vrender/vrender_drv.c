@@ -65,12 +65,15 @@ static const struct drm_ioctl_desc vrender_ioctls[] = {
 			  DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(VRENDER_GEM_CREATE, vrender_gem_create_ioctl,
 			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VRENDER_SUBMIT, vrender_submit_ioctl,
+			  DRM_RENDER_ALLOW),
 };
 
 DEFINE_PRIMEGEM_FOPS(vrender_fops);
 
 static const struct drm_driver vrender_driver = {
-	.driver_features = DRIVER_GEM | DRIVER_RENDER,
+	.driver_features = DRIVER_GEM | DRIVER_RENDER | DRIVER_SYNCOBJ |
+			   DRIVER_SYNCOBJ_TIMELINE,
 	.open = vrender_open,
 	.postclose = vrender_postclose,
 	.ioctls = vrender_ioctls,
@@ -129,11 +132,17 @@ static struct vrender_device *vrender_device_create(unsigned int index)
 	if (ret)
 		goto err_release_group;
 
-	ret = drm_dev_register(&vdev->drm, 0);
+	ret = vrender_engine_init(&vdev->engine, dev_name(&pdev->dev));
 	if (ret)
 		goto err_release_group;
+
+	ret = drm_dev_register(&vdev->drm, 0);
+	if (ret)
+		goto err_engine_fini;
 	return vdev;
 
+err_engine_fini:
+	vrender_engine_fini(&vdev->engine);
 err_release_group:
 	devres_release_group(&pdev->dev, NULL);
 err_unregister_platform:
@@ -146,6 +155,8 @@ static void vrender_device_destroy(struct vrender_device *vdev)
 	struct platform_device *pdev = vdev->platform;
 
 	drm_dev_unregister(&vdev->drm);
+	/* Jobs outlive files: let them finish before the device goes. */
+	vrender_engine_fini(&vdev->engine);
 	devres_release_group(&pdev->dev, NULL);
 	platform_device_unregister(pdev);
 }

@@ -8,6 +8,8 @@
 #include <drm/drm_device.h>
 #include <drm/primegem.h>
 
+#include "vrender_engine.h"
+
 struct drm_file;
 struct dma_buf;
 struct dentry;
@@ -18,10 +20,12 @@ struct platform_device;
  * @drm: the DRM device
  * @pg: primegem state
  * @platform: the platform device "vrender.<index>" the DRM device hangs on
+ * @engine: the job engine
  */
 struct vrender_device {
 	struct drm_device drm;
 	struct primegem_device pg;
+	struct vrender_engine engine;
 	struct platform_device *platform;
 };
 
@@ -52,6 +56,10 @@ int vrender_gem_info_ioctl(struct drm_device *drm, void *data,
 			   struct drm_file *file);
 int vrender_gem_create_ioctl(struct drm_device *drm, void *data,
 			     struct drm_file *file);
+
+/* vrender_submit.c */
+int vrender_submit_ioctl(struct drm_device *drm, void *data,
+			 struct drm_file *file);
 
 /* vrender_fence.c: vgem-compatible fences. */
 void vrender_fence_file_init(struct vrender_file *vfile);

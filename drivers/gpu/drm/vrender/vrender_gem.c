@@ -5,6 +5,8 @@
  */
 
 #include <linux/build_bug.h>
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
 #include <linux/mm.h>
 
 #include <drm/drm_debugfs.h>
@@ -27,9 +29,20 @@ struct drm_gem_object *vrender_gem_prime_import(struct drm_device *drm,
 	return primegem_prime_import(&to_vrender(drm)->pg, dma_buf);
 }
 
+static int vrender_engine_debugfs_show(struct seq_file *m, void *data)
+{
+	vrender_engine_show(m, m->private);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vrender_engine_debugfs);
+
 void vrender_debugfs_init(struct drm_minor *minor)
 {
-	primegem_debugfs_init(&to_vrender(minor->dev)->pg, minor->debugfs_root);
+	struct vrender_device *vdev = to_vrender(minor->dev);
+
+	primegem_debugfs_init(&vdev->pg, minor->debugfs_root);
+	debugfs_create_file("vrender_engine", 0444, minor->debugfs_root,
+			    &vdev->engine, &vrender_engine_debugfs_fops);
 }
 
 int vrender_gem_info_ioctl(struct drm_device *drm, void *data,

@@ -191,8 +191,8 @@ static void primegem_test_vmap_shared(struct kunit *test)
 	u32 *p;
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(pobj));
-	KUNIT_ASSERT_EQ(test, drm_gem_vmap(&pobj->base, &m1), 0);
-	KUNIT_ASSERT_EQ(test, drm_gem_vmap(&pobj->base, &m2), 0);
+	KUNIT_ASSERT_EQ(test, primegem_vmap(&pobj->base, &m1), 0);
+	KUNIT_ASSERT_EQ(test, primegem_vmap(&pobj->base, &m2), 0);
 	KUNIT_EXPECT_PTR_EQ(test, m1.vaddr, m2.vaddr);
 	KUNIT_EXPECT_EQ(test, pobj->vmap_use, 2);
 
@@ -201,8 +201,8 @@ static void primegem_test_vmap_shared(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, p[0], 0);
 	KUNIT_EXPECT_EQ(test, p[2 * PAGE_SIZE / sizeof(*p) - 1], 0);
 
-	drm_gem_vunmap(&pobj->base, &m2);
-	drm_gem_vunmap(&pobj->base, &m1);
+	primegem_vunmap(&pobj->base, &m2);
+	primegem_vunmap(&pobj->base, &m1);
 	KUNIT_EXPECT_EQ(test, pobj->vmap_use, 0);
 	KUNIT_EXPECT_NULL(test, pobj->pages);
 	drm_gem_object_put(&pobj->base);

@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * vrender SUBMIT: checking a job, gathering its dependencies, publishing it.
+ */
+
+#include <linux/dma-fence-chain.h>
+#include <linux/dma-resv.h>
+#include <linux/file.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <linux/sync_file.h>
+#include <linux/uaccess.h>
+
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_syncobj.h>
+
+#include <uapi/drm/vrender_drm.h>
+
+#include "vrender_drv.h"
+#include "vrender_engine.h"
+
+#define VRENDER_BO_FLAGS \
+	(VRENDER_BO_READ | VRENDER_BO_WRITE | VRENDER_BO_NO_IMPLICIT)
+#define VRENDER_SUBMIT_FLAGS \
+	(VRENDER_SUBMIT_IN_FENCE_FD | VRENDER_SUBMIT_OUT_FENCE_FD | \
+	 VRENDER_SUBMIT_IN_SYNCOBJ | VRENDER_SUBMIT_OUT_SYNCOBJ)
+
+/* What a submit needs besides the job, released on every path. */
+struct vrender_submit {
+	struct drm_vrender_submit *args;
+	struct drm_vrender_submit_bo *bos;
+	struct vrender_job *job;
+	struct drm_syncobj *out_syncobj;
+	struct dma_fence_chain *chain;
+	struct sync_file *sync_file;
+	int out_fd;
+};
+
+static int vrender_check_args(const struct drm_vrender_submit *args)
+{
+	bool fill = args->op == VRENDER_OP_FILL;
+
+	if (args->flags & ~VRENDER_SUBMIT_FLAGS || args->pad)
+		return -EINVAL;
+	if (!fill && args->op != VRENDER_OP_COPY)
+		return -EINVAL;
+	if (!args->bo_count)
+		return -EINVAL;
+	if (args->bo_count > VRENDER_MAX_SUBMIT_BOS)
+		return -E2BIG;
+	if (!args->size || args->exec_us > VRENDER_MAX_EXEC_US)
+		return -EINVAL;
+	if (args->dst >= args->bo_count || args->src >= args->bo_count)
+		return -EINVAL;
+	if (fill && (args->src || args->src_offset ||
+		     !IS_ALIGNED(args->dst_offset | args->size, sizeof(u32))))
+		return -EINVAL;
+	if (!fill && args->value)
+		return -EINVAL;
+	if (!(args->flags & VRENDER_SUBMIT_IN_SYNCOBJ) && args->in_point)
+		return -EINVAL;
+	if (!(args->flags & VRENDER_SUBMIT_OUT_SYNCOBJ) && args->out_point)
+		return -EINVAL;
+	return 0;
+}
+
+static int vrender_check_bos(const struct drm_vrender_submit *args,
+			     const struct drm_vrender_submit_bo *bos)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < args->bo_count; i++) {
+		if (bos[i].flags & ~VRENDER_BO_FLAGS)
+			return -EINVAL;
+		if (!(bos[i].flags & (VRENDER_BO_READ | VRENDER_BO_WRITE)))
+			return -EINVAL;
+		for (j = 0; j < i; j++)
+			if (bos[i].handle == bos[j].handle)
+				return -EINVAL;
+	}
+	if (!(bos[args->dst].flags & VRENDER_BO_WRITE))
+		return -EINVAL;
+	if (args->op == VRENDER_OP_COPY && !(bos[args->src].flags & VRENDER_BO_READ))
+		return -EINVAL;
+	return 0;
+}
+
+static bool vrender_range_ok(struct drm_gem_object *obj, u64 offset, u64 size)
+{
+	u64 end;
+
+	return !check_add_overflow(offset, size, &end) && end <= obj->size;
+}
+
+static int vrender_lookup(struct vrender_submit *s, struct drm_file *file)
+{
+	const struct drm_vrender_submit *args = s->args;
+	struct vrender_job *job = s->job;
+	unsigned int i;
+
+	job->objs = kvcalloc(args->bo_count, sizeof(*job->objs), GFP_KERNEL);
+	if (!job->objs)
+		return -ENOMEM;
+
+	for (i = 0; i < args->bo_count; i++) {
+		job->objs[i] = drm_gem_object_lookup(file, s->bos[i].handle);
+		if (!job->objs[i])
+			return -ENOENT;
+		job->num_objs++;
+	}
+
+	job->dst = job->objs[args->dst];
+	if (!vrender_range_ok(job->dst, args->dst_offset, args->size))
+		return -ERANGE;
+	if (args->op == VRENDER_OP_COPY) {
+		job->src = job->objs[args->src];
+		if (!vrender_range_ok(job->src, args->src_offset, args->size))
+			return -ERANGE;
+	}
+	return 0;
+}
+
+static int vrender_map(struct vrender_job *job)
+{
+	int ret;
+
+	/* Mapped now: the signalling path must not take reservation locks. */
+	ret = primegem_vmap(job->dst, &job->dst_map);
+	if (ret)
+		return ret;
+	if (job->src) {
+		ret = primegem_vmap(job->src, &job->src_map);
+		if (ret)
+			return ret;
+	}
+	if (job->dst_map.is_iomem || job->src_map.is_iomem)
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+static int vrender_add_dep(struct vrender_job *job, struct dma_fence *fence,
+			   enum vrender_wait_cause cause)
+{
+	struct vrender_engine *engine = job->engine;
+	struct dma_fence *entry;
+	unsigned long index;
+	u32 id;
+	int ret;
+
+	/* The ordered queue already runs this device's jobs in order. */
+	if (fence->context == engine->context || dma_fence_is_signaled(fence)) {
+		dma_fence_put(fence);
+		return 0;
+	}
+	if (cause == VRENDER_WAIT_IMPLICIT && vrender_fence_is_job(fence))
+		cause = VRENDER_WAIT_CROSS_DEVICE;
+	atomic64_inc(&engine->waits[cause]);
+
+	xa_for_each(&job->deps, index, entry) {
+		if (entry->context != fence->context)
+			continue;
+		if (dma_fence_is_later(fence, entry)) {
+			dma_fence_put(entry);
+			xa_store(&job->deps, index, fence, GFP_KERNEL);
+		} else {
+			dma_fence_put(fence);
+		}
+		return 0;
+	}
+	ret = xa_alloc(&job->deps, &id, fence, xa_limit_32b, GFP_KERNEL);
+	if (ret)
+		dma_fence_put(fence);
+	return ret;
+}
+
+static int vrender_get_in_fences(struct vrender_submit *s,
+				 struct drm_file *file)
+{
+	const struct drm_vrender_submit *args = s->args;
+	struct vrender_job *job = s->job;
+	struct dma_fence *fence;
+	int ret;
+
+	if (args->flags & VRENDER_SUBMIT_IN_FENCE_FD) {
+		fence = sync_file_get_fence(args->in_fence_fd);
+		if (!fence)
+			return -EINVAL;
+		job->in_fence = dma_fence_get(fence);
+		ret = vrender_add_dep(job, fence, VRENDER_WAIT_EXPLICIT);
+		if (ret)
+			return ret;
+	}
+	if (args->flags & VRENDER_SUBMIT_IN_SYNCOBJ) {
+		ret = drm_syncobj_find_fence(file, args->in_syncobj,
+					     args->in_point, 0, &fence);
+		if (ret)
+			return ret;
+		/* One explicit fence's error is enough to cancel the job. */
+		if (!job->in_fence)
+			job->in_fence = dma_fence_get(fence);
+		ret = vrender_add_dep(job, fence, VRENDER_WAIT_EXPLICIT);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int vrender_prepare_out_fences(struct vrender_submit *s,
+				      struct drm_file *file)
+{
+	const struct drm_vrender_submit *args = s->args;
+
+	if (args->flags & VRENDER_SUBMIT_OUT_SYNCOBJ) {
+		s->out_syncobj = drm_syncobj_find(file, args->out_syncobj);
+		if (!s->out_syncobj)
+			return -ENOENT;
+		if (args->out_point) {
+			s->chain = dma_fence_chain_alloc();
+			if (!s->chain)
+				return -ENOMEM;
+		}
+	}
+	if (args->flags & VRENDER_SUBMIT_OUT_FENCE_FD) {
+		s->out_fd = get_unused_fd_flags(O_CLOEXEC);
+		if (s->out_fd < 0)
+			return s->out_fd;
+	}
+	return 0;
+}
+
+/* Under all the buffers' reservation locks, with a fence slot each. */
+static int vrender_get_implicit_fences(struct vrender_submit *s)
+{
+	struct vrender_job *job = s->job;
+	struct dma_resv_iter cursor;
+	struct dma_fence *fence;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < job->num_objs; i++) {
+		struct drm_gem_object *obj = job->objs[i];
+		bool write = s->bos[i].flags & VRENDER_BO_WRITE;
+
+		if (s->bos[i].flags & VRENDER_BO_NO_IMPLICIT)
+			continue;
+
+		dma_resv_for_each_fence(&cursor, obj->resv,
+					dma_resv_usage_rw(write), fence) {
+			ret = vrender_add_dep(job, dma_fence_get(fence),
+					      VRENDER_WAIT_IMPLICIT);
+			if (ret)
+				return ret;
+		}
+		fence = primegem_cpu_fence_get(obj, write);
+		if (fence) {
+			ret = vrender_add_dep(job, fence, VRENDER_WAIT_CPU);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+/* Nothing may fail from here on: the job becomes visible. */
+static void vrender_publish(struct vrender_submit *s)
+{
+	struct vrender_job *job = s->job;
+	unsigned int i;
+
+	for (i = 0; i < job->num_objs; i++)
+		dma_resv_add_fence(job->objs[i]->resv, &job->base,
+				   s->bos[i].flags & VRENDER_BO_WRITE ?
+				   DMA_RESV_USAGE_WRITE : DMA_RESV_USAGE_READ);
+
+	if (s->out_syncobj && s->chain) {
+		drm_syncobj_add_point(s->out_syncobj, s->chain, &job->base,
+				      s->args->out_point);
+		s->chain = NULL;
+	} else if (s->out_syncobj) {
+		drm_syncobj_replace_fence(s->out_syncobj, &job->base);
+	}
+	if (s->sync_file) {
+		fd_install(s->out_fd, s->sync_file->file);
+		s->args->out_fence_fd = s->out_fd;
+		s->sync_file = NULL;
+		s->out_fd = -1;
+	}
+	s->args->seqno = job->seqno;
+	vrender_job_queue(job);
+}
+
+static int vrender_lock_and_publish(struct vrender_submit *s)
+{
+	struct vrender_job *job = s->job;
+	struct vrender_engine *engine = job->engine;
+	struct ww_acquire_ctx ctx;
+	unsigned int i;
+	int ret;
+
+	ret = drm_gem_lock_reservations(job->objs, job->num_objs, &ctx);
+	if (ret)
+		return ret;
+
+	for (i = 0; i < job->num_objs; i++) {
+		ret = dma_resv_reserve_fences(job->objs[i]->resv, 1);
+		if (ret)
+			goto out_unlock;
+	}
+	ret = vrender_get_implicit_fences(s);
+	if (ret)
+		goto out_unlock;
+
+	mutex_lock(&engine->submit_lock);
+	vrender_job_init_fence(job);
+	if (s->out_fd >= 0) {
+		s->sync_file = sync_file_create(&job->base);
+		if (!s->sync_file) {
+			ret = -ENOMEM;
+			goto out_unlock_submit;
+		}
+	}
+	vrender_publish(s);
+out_unlock_submit:
+	mutex_unlock(&engine->submit_lock);
+out_unlock:
+	drm_gem_unlock_reservations(job->objs, job->num_objs, &ctx);
+	return ret;
+}
+
+static void vrender_submit_fini(struct vrender_submit *s, int ret)
+{
+	if (s->sync_file)
+		fput(s->sync_file->file);
+	if (s->out_fd >= 0)
+		put_unused_fd(s->out_fd);
+	dma_fence_chain_free(s->chain);
+	if (s->out_syncobj)
+		drm_syncobj_put(s->out_syncobj);
+	if (ret && s->job)
+		vrender_job_free(s->job);
+	kvfree(s->bos);
+}
+
+static int vrender_submit_job(struct vrender_submit *s, struct drm_file *file)
+{
+	int ret;
+
+	ret = vrender_lookup(s, file);
+	if (ret)
+		return ret;
+	ret = vrender_map(s->job);
+	if (ret)
+		return ret;
+	ret = vrender_get_in_fences(s, file);
+	if (ret)
+		return ret;
+	ret = vrender_prepare_out_fences(s, file);
+	if (ret)
+		return ret;
+	return vrender_lock_and_publish(s);
+}
+
+int vrender_submit_ioctl(struct drm_device *drm, void *data,
+			 struct drm_file *file)
+{
+	struct drm_vrender_submit *args = data;
+	struct vrender_submit s = { .args = args, .out_fd = -1 };
+	struct vrender_job *job;
+	int ret;
+
+	ret = vrender_check_args(args);
+	if (ret)
+		return ret;
+
+	s.bos = vmemdup_user(u64_to_user_ptr(args->bos),
+			     array_size(args->bo_count, sizeof(*s.bos)));
+	if (IS_ERR(s.bos))
+		return PTR_ERR(s.bos);
+	ret = vrender_check_bos(args, s.bos);
+	if (ret)
+		goto out;
+
+	job = vrender_job_alloc(&to_vrender(drm)->engine);
+	if (!job) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	s.job = job;
+	job->op = args->op;
+	job->value = args->value;
+	job->exec_us = args->exec_us;
+	job->dst_offset = args->dst_offset;
+	job->src_offset = args->src_offset;
+	job->size = args->size;
+
+	ret = vrender_submit_job(&s, file);
+out:
+	vrender_submit_fini(&s, ret);
+	return ret;
+}
