@@ -145,6 +145,8 @@ struct primegem_device {
  * @cpu_fence: the last CPU-access fence of a strict object, or NULL.
  * @cpu_context: fence context of the CPU-access fences.
  * @cpu_seqno: seqno of the last CPU-access fence.
+ * @cpu_brackets: CPU-access brackets open on @cpu_fence (read locklessly
+ *	by the fault path).
  * @lease_logged: bit 0 set once a lease expiry was logged.
  * @stats: counters of this object.
  * @track: open CPU-access brackets, for CPU access tracking.
@@ -166,6 +168,7 @@ struct primegem_object {
 	struct dma_fence *cpu_fence;
 	u64 cpu_context;
 	u64 cpu_seqno;
+	unsigned int cpu_brackets;
 	unsigned long lease_logged;
 	struct primegem_stats stats;
 	struct primegem_track_object track;

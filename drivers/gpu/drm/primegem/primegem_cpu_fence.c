@@ -38,6 +38,12 @@
  * the bracket's own fence. So implicit sync of other drivers does not see
  * CPU brackets; primegem drivers do.
  *
+ * Known limitation: 6.1's core waits for implicit fences after
+ * begin_cpu_access, so a job submitted on the buffer in the short window
+ * between the publication of the CPU-access fence and that wait makes
+ * START wait for the job, which waits for the bracket: START then returns
+ * when the lease expires (counted as an expiry). Bounded, but not free.
+ *
  * A fence must signal in bounded time, so the hold is a lease: if the
  * brackets are still open after cpu_lease_ms, the fence signals with
  * -ETIMEDOUT, every CPU mapping of the buffer is revoked (zapped), the event
@@ -126,11 +132,12 @@ static void primegem_cpu_fence_revoke(struct work_struct *work)
 	struct primegem_object *pobj = f->pobj;
 	struct drm_gem_object *obj = &pobj->base;
 
+	drm_vma_node_unmap(&obj->vma_node, obj->dev->anon_inode->i_mapping);
+	/* Counted once the mappings are gone, so the count means "revoked". */
 	primegem_stat_inc(pobj, lease_expiries);
 	if (!test_and_set_bit(0, &pobj->lease_logged))
 		drm_info(obj->dev, "buffer %llu: CPU lease of %u ms expired, CPU mappings revoked\n",
 			 pobj->id, READ_ONCE(primegem_cpu_lease_ms));
-	drm_vma_node_unmap(&obj->vma_node, obj->dev->anon_inode->i_mapping);
 
 	drm_gem_object_put(obj);
 	dma_fence_put(&f->base);
@@ -141,6 +148,7 @@ static void primegem_cpu_fence_expire(struct timer_list *t)
 	struct primegem_cpu_fence *f = from_timer(f, t, lease);
 
 	dma_fence_get(&f->base);
+	WRITE_ONCE(f->pobj->cpu_brackets, 0);
 	dma_fence_set_error(&f->base, -ETIMEDOUT);
 	dma_fence_signal(&f->base);
 	queue_work(system_unbound_wq, &f->revoke);
@@ -222,6 +230,7 @@ int primegem_cpu_fence_begin(struct primegem_object *pobj, bool write)
 			f->writers++;
 		else
 			f->readers++;
+		WRITE_ONCE(pobj->cpu_brackets, f->readers + f->writers);
 	}
 	dma_resv_unlock(resv);
 	return f ? 0 : -ENOMEM;
@@ -248,6 +257,7 @@ void primegem_cpu_fence_end(struct primegem_object *pobj, bool write)
 		f->writers--;
 	else if (!write && f->readers)
 		f->readers--;
+	WRITE_ONCE(pobj->cpu_brackets, f->readers + f->writers);
 	if (f->readers || f->writers)
 		goto out_unlock;
 
@@ -306,14 +316,20 @@ EXPORT_SYMBOL_GPL(primegem_cpu_fence_get);
  * @pobj: the object
  * @write: whether the fault is for a write
  *
+ * Only outside brackets: inside one, START has waited already, and device
+ * work queued since waits for the bracket, so waiting for it would deadlock.
+ *
  * Returns: 0 or VM_FAULT_SIGBUS if the wait was cut short.
  */
 vm_fault_t primegem_cpu_fault_wait(struct primegem_object *pobj, bool write)
 {
-	long ret = dma_resv_wait_timeout(pobj->base.resv,
-					 dma_resv_usage_rw(write), true,
-					 PRIMEGEM_FAULT_WAIT);
+	long ret;
 
+	if (READ_ONCE(pobj->cpu_brackets))
+		return 0;
+
+	ret = dma_resv_wait_timeout(pobj->base.resv, dma_resv_usage_rw(write),
+				    true, PRIMEGEM_FAULT_WAIT);
 	if (ret > 0)
 		return 0;
 	/* Interrupted: let the access retry once the signal is handled. */

@@ -6,6 +6,7 @@
 
 #include <linux/delay.h>
 #include <linux/dma-fence.h>
+#include <linux/dma-fence-chain.h>
 #include <linux/iosys-map.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
@@ -44,9 +45,12 @@
  *
  * Every wait is bounded: a dependency that has not signalled after
  * job_timeout_ms fails the job with -ETIMEDOUT. A job whose explicit
- * in-fence signalled with an error does not execute; its fence carries the
- * error. Errors of implicit dependencies do not stop a job (an expired CPU
- * lease, for instance, only means the CPU lost the buffer).
+ * in-fence (sync_file, or syncobj fence or timeline point) signalled with an
+ * error does not execute; its fence carries the error. (A timeline point
+ * whose chain node the syncobj has already collected comes as a stub fence
+ * and carries no error any more.) Errors of implicit dependencies do not
+ * stop a job (an expired CPU lease, for instance, only means the CPU lost the
+ * buffer).
  *
  * Execution and signalling are a dma-fence signalling critical section:
  * no lock that waits for fences and no allocation happen there.
@@ -88,6 +92,8 @@ static int vrender_job_wait_deps(struct vrender_job *job)
 	unsigned long index;
 	long ret;
 
+	unsigned int i;
+
 	xa_for_each(&job->deps, index, fence) {
 		ret = dma_fence_wait_timeout(fence, false, timeout);
 		if (ret == 0)
@@ -95,8 +101,12 @@ static int vrender_job_wait_deps(struct vrender_job *job)
 		if (ret < 0)
 			return ret;
 	}
-	if (job->in_fence && job->in_fence->error)
-		return job->in_fence->error;
+	/* A timeline point is a chain node: the error is on what it holds. */
+	for (i = 0; i < ARRAY_SIZE(job->in_fences); i++) {
+		fence = job->in_fences[i];
+		if (fence && dma_fence_chain_contained(fence)->error)
+			return dma_fence_chain_contained(fence)->error;
+	}
 	return 0;
 }
 
@@ -138,7 +148,8 @@ static void vrender_job_cleanup(struct vrender_job *job)
 	xa_for_each(&job->deps, index, fence)
 		dma_fence_put(fence);
 	xa_destroy(&job->deps);
-	dma_fence_put(job->in_fence);
+	for (i = 0; i < ARRAY_SIZE(job->in_fences); i++)
+		dma_fence_put(job->in_fences[i]);
 	kvfree(job->objs);
 }
 

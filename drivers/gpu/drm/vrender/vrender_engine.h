@@ -68,7 +68,8 @@ struct vrender_engine {
  * @dst_map: kernel mapping of @dst
  * @src_map: kernel mapping of @src
  * @deps: fences to wait for, at most one per fence context
- * @in_fence: the explicit in-fence, whose error cancels the job
+ * @in_fences: the explicit in-fences (sync_file, syncobj); an error of
+ *	either cancels the job
  * @op: VRENDER_OP_*
  * @value: fill pattern
  * @exec_us: simulated execution time
@@ -89,7 +90,7 @@ struct vrender_job {
 	struct iosys_map dst_map;
 	struct iosys_map src_map;
 	struct xarray deps;
-	struct dma_fence *in_fence;
+	struct dma_fence *in_fences[2];
 	u32 op;
 	u32 value;
 	u32 exec_us;

@@ -187,7 +187,7 @@ static int vrender_get_in_fences(struct vrender_submit *s,
 		fence = sync_file_get_fence(args->in_fence_fd);
 		if (!fence)
 			return -EINVAL;
-		job->in_fence = dma_fence_get(fence);
+		job->in_fences[0] = dma_fence_get(fence);
 		ret = vrender_add_dep(job, fence, VRENDER_WAIT_EXPLICIT);
 		if (ret)
 			return ret;
@@ -197,9 +197,7 @@ static int vrender_get_in_fences(struct vrender_submit *s,
 					     args->in_point, 0, &fence);
 		if (ret)
 			return ret;
-		/* One explicit fence's error is enough to cancel the job. */
-		if (!job->in_fence)
-			job->in_fence = dma_fence_get(fence);
+		job->in_fences[1] = dma_fence_get(fence);
 		ret = vrender_add_dep(job, fence, VRENDER_WAIT_EXPLICIT);
 		if (ret)
 			return ret;
