@@ -9,12 +9,15 @@
 #include <linux/dma-buf.h>
 #include <linux/dma-direction.h>
 #include <linux/fcntl.h>
+#include <linux/file.h>
 #include <linux/iosys-map.h>
 
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
+#include <drm/drm_ioctl.h>
 #include <drm/drm_mode.h>
+#include <drm/drm_vma_manager.h>
 
 #include "../primegem_internal.h"
 
@@ -125,6 +128,43 @@ static void primegem_test_fault_window_vma_edges(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, last, 41);
 }
 
+static struct drm_vma_offset_node *lookup(struct drm_device *drm,
+					  unsigned long start,
+					  unsigned long pages)
+{
+	struct drm_vma_offset_node *node;
+
+	drm_vma_offset_lock_lookup(drm->vma_offset_manager);
+	node = drm_vma_offset_lookup_locked(drm->vma_offset_manager, start,
+					    pages);
+	drm_vma_offset_unlock_lookup(drm->vma_offset_manager);
+	return node;
+}
+
+/* The ranges primegem_drm_mmap() accepts: any run of pages inside one object. */
+static void primegem_test_mmap_offsets(struct kunit *test)
+{
+	struct primegem_test_dev *tdev = test->priv;
+	struct primegem_object *pobj = primegem_create(&tdev->pg, 4 * PAGE_SIZE, 0);
+	struct drm_vma_offset_node *node;
+	unsigned long start;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(pobj));
+	KUNIT_ASSERT_EQ(test, drm_gem_create_mmap_offset(&pobj->base), 0);
+	node = &pobj->base.vma_node;
+	start = drm_vma_node_start(node);
+
+	KUNIT_EXPECT_PTR_EQ(test, lookup(tdev->drm, start, 4), node);
+	KUNIT_EXPECT_PTR_EQ(test, lookup(tdev->drm, start + 1, 3), node);
+	KUNIT_EXPECT_PTR_EQ(test, lookup(tdev->drm, start + 3, 1), node);
+	/* Past the end: one page too many, or starting after the object. */
+	KUNIT_EXPECT_NULL(test, lookup(tdev->drm, start + 1, 4));
+	KUNIT_EXPECT_NULL(test, lookup(tdev->drm, start + 4, 1));
+	KUNIT_EXPECT_NULL(test, lookup(tdev->drm, start, 5));
+
+	drm_gem_object_put(&pobj->base);
+}
+
 static void primegem_test_create_free(struct kunit *test)
 {
 	struct primegem_test_dev *tdev = test->priv;
@@ -230,6 +270,16 @@ static struct dma_buf *test_export(struct kunit *test,
 	return dma_buf;
 }
 
+/*
+ * The last dma_buf_put() from a kernel thread defers the file's release:
+ * run it now, so that the dma-buf's reference on the object is gone.
+ */
+static void test_dma_buf_put(struct dma_buf *dma_buf)
+{
+	dma_buf_put(dma_buf);
+	flush_delayed_fput();
+}
+
 static void primegem_test_self_import(struct kunit *test)
 {
 	struct primegem_test_dev *tdev = test->priv;
@@ -247,7 +297,8 @@ static void primegem_test_self_import(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tdev->pg.num_objects, 1);
 
 	drm_gem_object_put(obj);
-	dma_buf_put(dma_buf);
+	test_dma_buf_put(dma_buf);
+	KUNIT_EXPECT_EQ(test, kref_read(&pobj->base.refcount), 1);
 	drm_gem_object_put(&pobj->base);
 	KUNIT_EXPECT_EQ(test, tdev->pg.num_objects, 0);
 }
@@ -275,7 +326,7 @@ static void primegem_test_foreign_import(struct kunit *test)
 	drm_gem_object_put(obj);
 	KUNIT_EXPECT_EQ(test, other->pg.num_objects, 0);
 	KUNIT_EXPECT_EQ(test, pobj->pages_use, 0);
-	dma_buf_put(dma_buf);
+	test_dma_buf_put(dma_buf);
 	drm_gem_object_put(&pobj->base);
 	test_dev_destroy(other);
 }
@@ -301,7 +352,93 @@ static void primegem_test_read_bracket_skips_flush(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic64_read(&tdev->pg.stats.brackets), 2);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&tdev->pg.stats.flush_skips), 1);
 
-	dma_buf_put(dma_buf);
+	test_dma_buf_put(dma_buf);
+	drm_gem_object_put(&pobj->base);
+}
+
+static void primegem_test_track_level(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, primegem_track_level(0, 0), PRIMEGEM_ACCESS_NONE);
+	KUNIT_EXPECT_EQ(test, primegem_track_level(1, 0), PRIMEGEM_ACCESS_READ);
+	KUNIT_EXPECT_EQ(test, primegem_track_level(3, 0), PRIMEGEM_ACCESS_READ);
+	KUNIT_EXPECT_EQ(test, primegem_track_level(0, 1), PRIMEGEM_ACCESS_WRITE);
+	KUNIT_EXPECT_EQ(test, primegem_track_level(2, 1), PRIMEGEM_ACCESS_WRITE);
+}
+
+static void primegem_test_track_policy(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, primegem_track_policy(PRIMEGEM_TRACK_OFF, false),
+			PRIMEGEM_TRACK_OFF);
+	KUNIT_EXPECT_EQ(test, primegem_track_policy(PRIMEGEM_TRACK_OFF, true),
+			PRIMEGEM_TRACK_SIGBUS);
+	KUNIT_EXPECT_EQ(test, primegem_track_policy(PRIMEGEM_TRACK_SIGBUS, false),
+			PRIMEGEM_TRACK_SIGBUS);
+	KUNIT_EXPECT_EQ(test, primegem_track_policy(PRIMEGEM_TRACK_WARN, false),
+			PRIMEGEM_TRACK_WARN);
+	KUNIT_EXPECT_EQ(test, primegem_track_policy(PRIMEGEM_TRACK_WARN, true),
+			PRIMEGEM_TRACK_WARN);
+}
+
+static void primegem_test_track_parse(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, primegem_track_parse("off"), PRIMEGEM_TRACK_OFF);
+	KUNIT_EXPECT_EQ(test, primegem_track_parse("sigbus\n"),
+			PRIMEGEM_TRACK_SIGBUS);
+	KUNIT_EXPECT_EQ(test, primegem_track_parse("warn"), PRIMEGEM_TRACK_WARN);
+	KUNIT_EXPECT_EQ(test, primegem_track_parse(""), -EINVAL);
+	KUNIT_EXPECT_EQ(test, primegem_track_parse("Warn"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, primegem_track_parse("warn\n\n"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, primegem_track_parse(" off"), -EINVAL);
+}
+
+/* Brackets of each kind are counted apart; unmatched ENDs change nothing. */
+static void primegem_test_track_brackets(struct kunit *test)
+{
+	struct primegem_test_dev *tdev = test->priv;
+	struct primegem_object *pobj =
+		primegem_create(&tdev->pg, PAGE_SIZE, PRIMEGEM_CREATE_TRACK_CPU);
+	struct primegem_track_object *t;
+	struct dma_buf *dma_buf;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(pobj));
+	KUNIT_EXPECT_TRUE(test, primegem_tracked(pobj));
+	t = &pobj->track;
+	dma_buf = test_export(test, pobj);
+
+	KUNIT_ASSERT_EQ(test, dma_buf_begin_cpu_access(dma_buf, DMA_FROM_DEVICE), 0);
+	KUNIT_ASSERT_EQ(test, dma_buf_begin_cpu_access(dma_buf, DMA_TO_DEVICE), 0);
+	KUNIT_ASSERT_EQ(test, dma_buf_begin_cpu_access(dma_buf, DMA_BIDIRECTIONAL), 0);
+	KUNIT_EXPECT_EQ(test, t->readers, 1);
+	KUNIT_EXPECT_EQ(test, t->writers, 2);
+
+	KUNIT_ASSERT_EQ(test, dma_buf_end_cpu_access(dma_buf, DMA_TO_DEVICE), 0);
+	KUNIT_ASSERT_EQ(test, dma_buf_end_cpu_access(dma_buf, DMA_BIDIRECTIONAL), 0);
+	KUNIT_ASSERT_EQ(test, dma_buf_end_cpu_access(dma_buf, DMA_BIDIRECTIONAL), 0);
+	KUNIT_EXPECT_EQ(test, t->writers, 0);
+	KUNIT_EXPECT_EQ(test, t->readers, 1);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&tdev->pg.track.unmatched), 1);
+
+	KUNIT_ASSERT_EQ(test, dma_buf_end_cpu_access(dma_buf, DMA_FROM_DEVICE), 0);
+	KUNIT_ASSERT_EQ(test, dma_buf_end_cpu_access(dma_buf, DMA_FROM_DEVICE), 0);
+	KUNIT_EXPECT_EQ(test, t->readers, 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&tdev->pg.track.unmatched), 2);
+
+	test_dma_buf_put(dma_buf);
+	drm_gem_object_put(&pobj->base);
+}
+
+/* The device mode tracks unflagged objects too; off is the default. */
+static void primegem_test_track_device_mode(struct kunit *test)
+{
+	struct primegem_test_dev *tdev = test->priv;
+	struct primegem_object *pobj = primegem_create(&tdev->pg, PAGE_SIZE, 0);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(pobj));
+	KUNIT_EXPECT_EQ(test, tdev->pg.track.mode, PRIMEGEM_TRACK_OFF);
+	KUNIT_EXPECT_FALSE(test, primegem_tracked(pobj));
+	tdev->pg.track.mode = PRIMEGEM_TRACK_WARN;
+	KUNIT_EXPECT_TRUE(test, primegem_tracked(pobj));
+	tdev->pg.track.mode = PRIMEGEM_TRACK_OFF;
 	drm_gem_object_put(&pobj->base);
 }
 
@@ -309,6 +446,7 @@ static struct kunit_case primegem_test_cases[] = {
 	KUNIT_CASE(primegem_test_fault_window_inside),
 	KUNIT_CASE(primegem_test_fault_window_object_end),
 	KUNIT_CASE(primegem_test_fault_window_vma_edges),
+	KUNIT_CASE(primegem_test_mmap_offsets),
 	KUNIT_CASE(primegem_test_create_free),
 	KUNIT_CASE(primegem_test_create_zero),
 	KUNIT_CASE(primegem_test_pages_pin),
@@ -317,6 +455,11 @@ static struct kunit_case primegem_test_cases[] = {
 	KUNIT_CASE(primegem_test_self_import),
 	KUNIT_CASE(primegem_test_foreign_import),
 	KUNIT_CASE(primegem_test_read_bracket_skips_flush),
+	KUNIT_CASE(primegem_test_track_level),
+	KUNIT_CASE(primegem_test_track_policy),
+	KUNIT_CASE(primegem_test_track_parse),
+	KUNIT_CASE(primegem_test_track_brackets),
+	KUNIT_CASE(primegem_test_track_device_mode),
 	{}
 };
 
