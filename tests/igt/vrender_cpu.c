@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The CPU and vrender jobs: DMA_BUF_IOCTL_SYNC and poll() wait for jobs;
+ * strict buffers (VRENDER_GEM_CREATE_STRICT, primegem.strict_cpu) hold jobs
+ * back during CPU-access brackets, within the lease primegem.cpu_lease_ms.
+ */
+#include <poll.h>
+#include <stdint.h>
+#include <unistd.h>
+#include <linux/dma-buf.h>
+
+#include "drmtest.h"
+#include "igt_core.h"
+#include "ioctl_wrappers.h"
+#include "submit.h"
+
+#define PAGE		((uint64_t)igt_page_size())
+#define OLD		0x01d01d01u
+#define NEW		0x0e70e70eu
+#define CPU		0xc0c0c0c0u
+#define LEASE_MS	600
+/* Brackets must not expire unless a test wants them to. */
+#define LONG_LEASE_MS	10000
+
+static int fd0 = -1;
+static int fd1 = -1;
+
+static void wait_ok(int fence)
+{
+	int status = fence_wait_status(fence);
+
+	igt_assert_f(status == 1, "job fence status %d, expected 1\n", status);
+}
+
+static void touch(const struct buf *b)
+{
+	for (uint64_t i = 0; i < b->size / 4; i += PAGE / 4)
+		(void)((volatile uint32_t *)b->map)[i];
+}
+
+/*
+ * SYNC_START (in a child) blocks while a job writing the buffer is held,
+ * and returns once the job is done, with its data; poll() agrees.
+ */
+static void test_sync_waits_job(uint64_t dir)
+{
+	struct buf x = buf_create(fd0, PAGE, 0);
+	struct gate g = gate_create(fd0);
+	struct job j = job_fill(x.handle, 0, PAGE, NEW);
+	int dmabuf = buf_dmabuf(&x), fence, p[2];
+	char c;
+
+	buf_set(&x, 0, PAGE, OLD);
+	gate_hold(&j, &g);
+	j.arg.exec_us = 50000;
+	fence = job_submit(fd0, &j);
+	igt_assert_eq(pipe(p), 0);
+	igt_fork(child, 1) {
+		close(p[0]);
+		dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | dir);
+		igt_assert_eq(fence_status(fence), 1);
+		buf_check(&x, 0, PAGE, NEW);
+		dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | dir);
+		igt_assert_eq(write(p[1], "x", 1), 1);
+	}
+	close(p[1]);
+	igt_assert_f(!fd_poll(p[0], POLLIN, BUSY_CHECK_MS),
+		     "SYNC_START returned while the job was held\n");
+	igt_assert(!fd_poll(dmabuf, POLLIN, 0));
+	igt_assert(!fd_poll(dmabuf, POLLOUT, 0));
+
+	gate_open(&g);
+	igt_assert_f(fd_poll(p[0], POLLIN, FENCE_TIMEOUT_MS),
+		     "SYNC_START still blocked after the job\n");
+	igt_assert_eq(read(p[0], &c, 1), 1);
+	igt_waitchildren();
+	igt_assert_eq(fence_status(fence), 1);
+	igt_assert(fd_poll(dmabuf, POLLIN | POLLOUT, 0));
+
+	close(p[0]);
+	close(fence);
+	close(dmabuf);
+	gate_destroy(&g);
+	buf_destroy(&x);
+}
+
+/* A held reader job: SYNC_START for reading passes, poll(POLLIN) too. */
+static void test_sync_reader(void)
+{
+	struct buf x = buf_create(fd0, PAGE, 0);
+	struct buf y = buf_create(fd0, PAGE, 0);
+	struct gate g = gate_create(fd0);
+	struct job j = job_copy(y.handle, 0, x.handle, 0, PAGE);
+	int dmabuf = buf_dmabuf(&x), fence;
+
+	gate_hold(&j, &g);
+	fence = job_submit(fd0, &j);
+	igt_assert(fd_poll(dmabuf, POLLIN, 0));
+	igt_assert(!fd_poll(dmabuf, POLLOUT, 0));
+	dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+	igt_assert_eq(fence_status(fence), 0);
+	dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+
+	gate_open(&g);
+	dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
+	igt_assert_eq(fence_status(fence), 1);
+	dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
+
+	close(fence);
+	close(dmabuf);
+	gate_destroy(&g);
+	buf_destroy(&y);
+	buf_destroy(&x);
+}
+
+static struct buf strict_create(int fd)
+{
+	struct drm_vrender_gem_create arg = {
+		.size = PAGE, .flags = VRENDER_GEM_CREATE_STRICT,
+	};
+	int err = __gem_create(fd, &arg);
+
+	igt_require_f(err != -EINVAL, "no VRENDER_GEM_CREATE_STRICT\n");
+	igt_assert_eq(err, 0);
+	gem_close(fd, arg.handle);
+	return buf_create(fd, PAGE, VRENDER_GEM_CREATE_STRICT);
+}
+
+/*
+ * A writing bracket on a strict buffer holds readers (here on another
+ * device, through an import) and writers until END; the CPU's data is what
+ * the reader sees.
+ */
+static void test_strict_write_bracket(void)
+{
+	struct buf s = strict_create(fd0);
+	struct buf sb = buf_import(fd1, &s, false);
+	struct buf y = buf_create(fd1, PAGE, 0);
+	struct engine_stats before0 = engine_stats(fd0);
+	struct engine_stats before1 = engine_stats(fd1);
+	struct job r = job_copy(y.handle, 0, sb.handle, 0, PAGE);
+	struct job w = job_fill(s.handle, 0, PAGE, NEW);
+	int dmabuf = buf_dmabuf(&s), fr, fw;
+
+	touch(&s);	/* no fault inside the bracket */
+	dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+	fr = job_submit(fd1, &r);
+	fw = job_submit(fd0, &w);
+	buf_set(&s, 0, PAGE, CPU);
+	fence_assert_busy(fr);
+	igt_assert_eq(fence_status(fw), 0);
+	buf_check(&s, 0, PAGE, CPU);
+
+	dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+	wait_ok(fw);
+	wait_ok(fr);
+	buf_check(&y, 0, PAGE, CPU);
+	buf_check(&s, 0, PAGE, NEW);
+	engine_assert_delta(before1, engine_stats(fd1), .submitted = 1,
+			    .completed = 1, .waits_cpu = 1);
+	engine_assert_delta(before0, engine_stats(fd0), .submitted = 1,
+			    .completed = 1, .waits_cpu = 1,
+			    .waits_cross_device = 1);
+
+	close(fr);
+	close(fw);
+	close(dmabuf);
+	buf_destroy(&y);
+	buf_destroy(&sb);
+	buf_destroy(&s);
+}
+
+/* A reading bracket holds writers but not readers. */
+static void test_strict_read_bracket(void)
+{
+	struct buf s = strict_create(fd0);
+	struct buf y = buf_create(fd0, PAGE, 0);
+	struct engine_stats before = engine_stats(fd0);
+	struct job r = job_copy(y.handle, 0, s.handle, 0, PAGE);
+	struct job w = job_fill(s.handle, 0, PAGE, NEW);
+	int dmabuf = buf_dmabuf(&s), fr, fw;
+
+	buf_set(&s, 0, PAGE, OLD);
+	dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+	fr = job_submit(fd0, &r);
+	wait_ok(fr);
+	buf_check(&y, 0, PAGE, OLD);
+	fw = job_submit(fd0, &w);
+	fence_assert_busy(fw);
+	buf_check(&s, 0, PAGE, OLD);
+
+	dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+	wait_ok(fw);
+	buf_check(&s, 0, PAGE, NEW);
+	engine_assert_delta(before, engine_stats(fd0), .submitted = 2,
+			    .completed = 2, .waits_cpu = 1);
+
+	close(fr);
+	close(fw);
+	close(dmabuf);
+	buf_destroy(&y);
+	buf_destroy(&s);
+}
+
+/* primegem.strict_cpu=1 makes every new buffer strict, dumb ones too. */
+static void test_strict_param(void)
+{
+	struct engine_stats before = engine_stats(fd0);
+	struct bo bo;
+	struct job w;
+	int dmabuf, fw;
+
+	param_set("primegem", "strict_cpu", "1");
+	bo = bo_create(fd0, 1);
+	param_restore("primegem", "strict_cpu");
+	dmabuf = prime_handle_to_fd(fd0, bo.handle);
+	w = job_fill(bo.handle, 0, 64, NEW);
+
+	dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
+	fw = job_submit(fd0, &w);
+	fence_assert_busy(fw);
+	dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
+	wait_ok(fw);
+	engine_assert_delta(before, engine_stats(fd0), .submitted = 1,
+			    .completed = 1, .waits_cpu = 1);
+
+	close(fw);
+	close(dmabuf);
+	gem_close(fd0, bo.handle);
+}
+
+static uint64_t object_key(const struct buf *b, const char *key)
+{
+	return debugfs_object_key(b->fd, gem_id(b->fd, b->handle), key);
+}
+
+/*
+ * A bracket left open past the lease: the held job runs, the expiry is
+ * counted, and the CPU mapping is revoked (the next access faults).
+ */
+static void test_strict_lease(void)
+{
+	struct buf s;
+	struct engine_stats before = engine_stats(fd0);
+	struct timespec start;
+	uint64_t faults, expiries;
+	struct job w;
+	int dmabuf, fw;
+
+	param_set_uint("primegem", "cpu_lease_ms", LEASE_MS);
+	s = strict_create(fd0);
+	w = job_fill(s.handle, 0, PAGE, NEW);
+	dmabuf = buf_dmabuf(&s);
+	buf_set(&s, 0, PAGE, OLD);
+	faults = object_key(&s, "faults");
+	expiries = object_key(&s, "lease_expiries");
+
+	dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+	fw = job_submit(fd0, &w);
+	fence_assert_busy(fw);
+	touch(&s);
+	igt_assert_eq_u64(object_key(&s, "faults"), faults);
+
+	/* An implicit dependency's error does not stop the job. */
+	wait_ok(fw);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (object_key(&s, "lease_expiries") == expiries) {
+		igt_assert_f(igt_time_elapsed(&start) < 10,
+			     "lease_expiries did not move\n");
+		usleep(10000);
+	}
+	igt_assert_eq_u64(object_key(&s, "lease_expiries"), expiries + 1);
+
+	/* The revoke may still be on its way: touch until it faults. */
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		buf_check(&s, 0, PAGE, NEW);
+		if (object_key(&s, "faults") > faults)
+			break;
+		igt_assert_f(igt_time_elapsed(&start) < 10,
+			     "no fault after the lease expired\n");
+		usleep(10000);
+	}
+	engine_assert_delta(before, engine_stats(fd0), .submitted = 1,
+			    .completed = 1, .waits_cpu = 1);
+
+	/* The late END is harmless; the buffer works as before. */
+	dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+	param_set_uint("primegem", "cpu_lease_ms", LONG_LEASE_MS);
+	dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
+	close(fw);
+	w = job_fill(s.handle, 0, PAGE, OLD);
+	fw = job_submit(fd0, &w);
+	fence_assert_busy(fw);
+	dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
+	wait_ok(fw);
+	buf_check(&s, 0, PAGE, OLD);
+	igt_assert_eq_u64(object_key(&s, "lease_expiries"), expiries + 1);
+
+	close(fw);
+	close(dmabuf);
+	buf_destroy(&s);
+}
+
+/*
+ * Inside its bracket the CPU owns a strict buffer: a first touch of the
+ * mapping must not wait for a job that is itself waiting for the bracket.
+ */
+static void test_strict_fault_in_bracket(void)
+{
+	struct buf s;
+	uint64_t expiries;
+	struct job w;
+	int dmabuf, fw;
+
+	param_set_uint("primegem", "cpu_lease_ms", 2000);
+	s = strict_create(fd0);
+	w = job_fill(s.handle, 0, PAGE, NEW);
+	dmabuf = buf_dmabuf(&s);
+	expiries = object_key(&s, "lease_expiries");
+
+	dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+	fw = job_submit(fd0, &w);
+	buf_set(&s, 0, PAGE, CPU);	/* first touch: a fault */
+	igt_assert_f(fence_status(fw) == 0 &&
+		     object_key(&s, "lease_expiries") == expiries,
+		     "the fault waited for the held job (job fence %d, lease expired %llu times)\n",
+		     fence_status(fw),
+		     (unsigned long long)(object_key(&s, "lease_expiries") -
+					  expiries));
+	dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+	wait_ok(fw);
+	buf_check(&s, 0, PAGE, NEW);
+	param_set_uint("primegem", "cpu_lease_ms", LONG_LEASE_MS);
+
+	close(fw);
+	close(dmabuf);
+	buf_destroy(&s);
+}
+
+igt_main
+{
+	igt_fixture {
+		fd0 = vrender_open(0);
+		engine_stats_require(fd0);
+		if (module_param_int("vrender", "fence_timeout_ms") < 10000)
+			param_set_uint("vrender", "fence_timeout_ms", 10000);
+		if (module_param_int("vrender", "job_timeout_ms") < 20000)
+			param_set_uint("vrender", "job_timeout_ms", 20000);
+		param_set_uint("primegem", "cpu_lease_ms", LONG_LEASE_MS);
+	}
+
+	igt_subtest("sync-read-waits-job")
+		test_sync_waits_job(DMA_BUF_SYNC_READ);
+	igt_subtest("sync-write-waits-job")
+		test_sync_waits_job(DMA_BUF_SYNC_WRITE);
+	igt_subtest("sync-reader-job")
+		test_sync_reader();
+	igt_subtest("strict-read-bracket")
+		test_strict_read_bracket();
+	igt_subtest("strict-cpu-param")
+		test_strict_param();
+	igt_subtest("strict-lease-expiry")
+		test_strict_lease();
+	igt_subtest("strict-fault-in-bracket")
+		test_strict_fault_in_bracket();
+
+	igt_subtest_group {
+		igt_fixture {
+			igt_require_f(vrender_count() >= 2,
+				      "needs two vrender devices\n");
+			fd1 = vrender_open(1);
+		}
+
+		igt_subtest("strict-write-bracket")
+			test_strict_write_bracket();
+
+		igt_fixture
+			close(fd1);
+	}
+
+	igt_fixture {
+		param_restore_all();
+		close(fd0);
+	}
+}
