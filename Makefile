@@ -18,9 +18,9 @@ PRODUCTS := --exclude='*.o' --exclude='*.ko' --exclude='*.mod' --exclude='*.mod.
 	    --exclude='*.cmd' --exclude='*.d' --exclude='*.a' --exclude='modules.order' \
 	    --exclude='Module.symvers' --exclude='.tmp_versions'
 
-.PHONY: all modules tests setup check check-debug kunit shell clean
+.PHONY: all modules tests tools setup check check-debug kunit shell clean
 
-all: modules tests
+all: modules tests tools
 
 modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
@@ -31,6 +31,10 @@ tests:
 	else \
 		echo "tests: tests/igt/Makefile missing, nothing to build"; \
 	fi
+
+# vdisplay-capture: a captured frame to PNG.
+tools:
+	$(MAKE) -C tools
 
 setup:
 	@scripts/setup
@@ -60,10 +64,13 @@ kunit:
 
 shell: modules
 	VPRIME_MODDIR=$(CURDIR) scripts/vm shell --modprobe drm \
+		--modprobe drm_kms_helper \
 		--module $(CURDIR)/drivers/gpu/drm/primegem/primegem.ko \
-		--module "$(CURDIR)/drivers/gpu/drm/vrender/vrender.ko devices=3"
+		--module "$(CURDIR)/drivers/gpu/drm/vrender/vrender.ko devices=3" \
+		--module $(CURDIR)/drivers/gpu/drm/vdisplay/vdisplay.ko
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	@if [ -f tests/igt/Makefile ]; then $(MAKE) -C tests/igt clean; fi
+	$(MAKE) -C tools clean
 	rm -rf build/

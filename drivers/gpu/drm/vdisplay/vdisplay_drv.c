@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * vdisplay: a virtual KMS display that scans out PRIME buffers, over the
+ * primegem helpers.
+ */
+
+#include <linux/dma-mapping.h>
+#include <linux/module.h>
+#include <linux/platform_device.h>
+
+#include <drm/drm_atomic.h>
+#include <drm/drm_atomic_helper.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_gem_framebuffer_helper.h>
+#include <drm/drm_ioctl.h>
+#include <drm/drm_mode_config.h>
+#include <drm/drm_plane.h>
+#include <drm/drm_prime.h>
+#include <drm/drm_vblank.h>
+
+#include "vdisplay_drv.h"
+
+/**
+ * DOC: overview
+ *
+ * vdisplay is a KMS device without hardware: one CRTC with a primary and a
+ * cursor plane, a virtual encoder and a virtual connector that is always
+ * connected. It registers the platform device "vdisplay.0" and a primary DRM
+ * node on it (no render node).
+ *
+ * Buffers are primegem objects: dumb buffers are created by
+ * primegem_dumb_create() and dma-bufs of any exporter are imported by
+ * primegem_prime_import(), so a buffer rendered by another device (vrender)
+ * can be added as a framebuffer (AddFB2) and scanned out, and imported
+ * buffers can be mapped through MAP_DUMB.
+ *
+ * Scanout is simulated: vblank interrupts come from an hrtimer at the mode's
+ * refresh rate (vdisplay_crtc.c) and, when someone looks (the "auto" CRC
+ * source or the frame capture file), the planes are composed in software
+ * into an XRGB8888 frame (vdisplay_compose.c).
+ *
+ * Atomic commits use the atomic helpers. Plane states are shadow-plane
+ * states: prepare_fb collects the framebuffer's fences
+ * (drm_gem_plane_helper_prepare_fb(): the writers of the buffer's
+ * reservation object, unless an explicit IN_FENCE_FD was given, which then
+ * overrides them as DRM's rules want) and maps the framebuffer into the
+ * kernel (drm_gem_fb_vmap(), through dma_buf_vmap() on the exporter for
+ * imported buffers). The helpers' commit work waits for these fences, so a
+ * nonblocking flip waits for rendering without any help from userspace.
+ */
+
+bool vdisplay_enable_cursor = true;
+module_param_named(cursor, vdisplay_enable_cursor, bool, 0444);
+MODULE_PARM_DESC(cursor, "Expose a cursor plane (default true)");
+
+static struct vdisplay_device *vdisplay_dev;
+
+static int vdisplay_dumb_create(struct drm_file *file, struct drm_device *drm,
+				struct drm_mode_create_dumb *args)
+{
+	return primegem_dumb_create(&to_vdisplay(drm)->pg, file, args);
+}
+
+static struct drm_gem_object *
+vdisplay_gem_prime_import(struct drm_device *drm, struct dma_buf *dma_buf)
+{
+	return primegem_prime_import(&to_vdisplay(drm)->pg, dma_buf);
+}
+
+static void vdisplay_debugfs_init(struct drm_minor *minor)
+{
+	struct vdisplay_device *vd = to_vdisplay(minor->dev);
+
+	primegem_debugfs_init(&vd->pg, minor->debugfs_root);
+	vdisplay_capture_debugfs_init(vd, minor->debugfs_root);
+}
+
+/**
+ * vdisplay_commit_tail - &drm_mode_config_helper_funcs.atomic_commit_tail
+ * @state: the atomic state being committed
+ *
+ * As drm_atomic_helper_commit_tail(), but once the new state is scanned out
+ * the composer is flushed: a composition that started before the flip may
+ * still read the old plane states' mappings, which cleaning up the planes
+ * unmaps.
+ */
+static void vdisplay_commit_tail(struct drm_atomic_state *state)
+{
+	struct drm_device *drm = state->dev;
+
+	drm_atomic_helper_commit_modeset_disables(drm, state);
+	drm_atomic_helper_commit_planes(drm, state, 0);
+	drm_atomic_helper_commit_modeset_enables(drm, state);
+	drm_atomic_helper_commit_hw_done(state);
+	drm_atomic_helper_wait_for_flip_done(drm, state);
+	vdisplay_compose_flush(to_vdisplay(drm));
+	drm_atomic_helper_cleanup_planes(drm, state);
+}
+
+/*
+ * drm_gem_fb_create() takes any modifier, even DRM_FORMAT_MOD_INVALID: refuse
+ * at AddFB2 what no plane can scan out, so userspace (kmscube, for one)
+ * falls back to a framebuffer without modifiers.
+ */
+static struct drm_framebuffer *
+vdisplay_fb_create(struct drm_device *drm, struct drm_file *file,
+		   const struct drm_mode_fb_cmd2 *mode_cmd)
+{
+	if (!drm_any_plane_has_format(drm, mode_cmd->pixel_format,
+				      mode_cmd->modifier[0]))
+		return ERR_PTR(-EINVAL);
+	return drm_gem_fb_create(drm, file, mode_cmd);
+}
+
+static const struct drm_mode_config_funcs vdisplay_mode_config_funcs = {
+	.fb_create = vdisplay_fb_create,
+	.atomic_check = drm_atomic_helper_check,
+	.atomic_commit = drm_atomic_helper_commit,
+};
+
+static const struct drm_mode_config_helper_funcs vdisplay_mode_config_helpers = {
+	.atomic_commit_tail = vdisplay_commit_tail,
+};
+
+DEFINE_PRIMEGEM_FOPS(vdisplay_fops);
+
+static const struct drm_driver vdisplay_driver = {
+	.driver_features = DRIVER_GEM | DRIVER_MODESET | DRIVER_ATOMIC |
+			   DRIVER_SYNCOBJ | DRIVER_SYNCOBJ_TIMELINE,
+	.fops = &vdisplay_fops,
+
+	.dumb_create = vdisplay_dumb_create,
+	.dumb_map_offset = primegem_dumb_map_offset,
+	.prime_handle_to_fd = drm_gem_prime_handle_to_fd,
+	.prime_fd_to_handle = drm_gem_prime_fd_to_handle,
+	.gem_prime_import = vdisplay_gem_prime_import,
+	.debugfs_init = vdisplay_debugfs_init,
+
+	.name = "vdisplay",
+	.desc = "Virtual display scanning out PRIME buffers",
+	.date = "20261122",
+	.major = 1,
+	.minor = 0,
+};
+
+static int vdisplay_modeset_init(struct vdisplay_device *vd)
+{
+	struct drm_device *drm = &vd->drm;
+	int ret;
+
+	ret = drmm_mode_config_init(drm);
+	if (ret)
+		return ret;
+
+	drm->mode_config.funcs = &vdisplay_mode_config_funcs;
+	drm->mode_config.helper_private = &vdisplay_mode_config_helpers;
+	drm->mode_config.min_width = 1;
+	drm->mode_config.min_height = 1;
+	drm->mode_config.max_width = VDISPLAY_MAX_FB_SIZE;
+	drm->mode_config.max_height = VDISPLAY_MAX_FB_SIZE;
+	drm->mode_config.cursor_width = VDISPLAY_CURSOR_SIZE;
+	drm->mode_config.cursor_height = VDISPLAY_CURSOR_SIZE;
+	drm->mode_config.preferred_depth = 24;
+	drm->mode_config.prefer_shadow = 0;
+
+	ret = vdisplay_compose_init(vd);
+	if (ret)
+		return ret;
+	ret = vdisplay_planes_init(vd);
+	if (ret)
+		return ret;
+	ret = vdisplay_crtc_init(vd);
+	if (ret)
+		return ret;
+	ret = vdisplay_output_init(vd);
+	if (ret)
+		return ret;
+	ret = drm_vblank_init(drm, 1);
+	if (ret)
+		return ret;
+
+	drm_mode_config_reset(drm);
+	return 0;
+}
+
+static struct vdisplay_device *vdisplay_device_create(void)
+{
+	struct platform_device *pdev;
+	struct vdisplay_device *vd;
+	int ret;
+
+	pdev = platform_device_register_simple("vdisplay", 0, NULL, 0);
+	if (IS_ERR(pdev))
+		return ERR_CAST(pdev);
+
+	if (!devres_open_group(&pdev->dev, NULL, GFP_KERNEL)) {
+		ret = -ENOMEM;
+		goto err_unregister_platform;
+	}
+
+	ret = dma_coerce_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	if (ret)
+		goto err_release_group;
+
+	vd = devm_drm_dev_alloc(&pdev->dev, &vdisplay_driver,
+				struct vdisplay_device, drm);
+	if (IS_ERR(vd)) {
+		ret = PTR_ERR(vd);
+		goto err_release_group;
+	}
+	vd->platform = pdev;
+
+	ret = primegem_device_init(&vd->pg, &vd->drm, &pdev->dev);
+	if (ret)
+		goto err_release_group;
+
+	ret = vdisplay_modeset_init(vd);
+	if (ret)
+		goto err_release_group;
+
+	ret = drm_dev_register(&vd->drm, 0);
+	if (ret)
+		goto err_release_group;
+	return vd;
+
+err_release_group:
+	devres_release_group(&pdev->dev, NULL);
+err_unregister_platform:
+	platform_device_unregister(pdev);
+	return ERR_PTR(ret);
+}
+
+static void vdisplay_device_destroy(struct vdisplay_device *vd)
+{
+	struct platform_device *pdev = vd->platform;
+
+	drm_dev_unregister(&vd->drm);
+	/* Turn the CRTC off: stops the vblank timer, unmaps framebuffers. */
+	drm_atomic_helper_shutdown(&vd->drm);
+	devres_release_group(&pdev->dev, NULL);
+	platform_device_unregister(pdev);
+}
+
+static int __init vdisplay_init(void)
+{
+	struct vdisplay_device *vd = vdisplay_device_create();
+
+	if (IS_ERR(vd))
+		return PTR_ERR(vd);
+	vdisplay_dev = vd;
+	return 0;
+}
+
+static void __exit vdisplay_exit(void)
+{
+	vdisplay_device_destroy(vdisplay_dev);
+}
+
+module_init(vdisplay_init);
+module_exit(vdisplay_exit);
+
+MODULE_DESCRIPTION("Virtual display scanning out PRIME buffers");
+MODULE_LICENSE("Dual MIT/GPL");
+MODULE_IMPORT_NS(DMA_BUF);
