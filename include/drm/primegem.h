@@ -21,6 +21,7 @@ struct drm_file;
 struct drm_mode_create_dumb;
 struct file;
 struct iosys_map;
+struct platform_device;
 struct vm_area_struct;
 
 /**
@@ -227,6 +228,9 @@ int primegem_drm_mmap(struct file *filp, struct vm_area_struct *vma);
 		.llseek = noop_llseek, \
 		.mmap = primegem_drm_mmap, \
 	}
+
+struct platform_device *primegem_platform_register(const char *name, int id);
+void primegem_platform_unregister(struct platform_device *pdev);
 
 void primegem_debugfs_init(struct primegem_device *pdev, struct dentry *root);
 

@@ -159,6 +159,7 @@ struct drm_vrender_submit_bo {
  *	job's fence (at @out_point on a timeline, else replaced; -ENOENT if
  *	unknown).
  * @in_point: timeline point of @in_syncobj, 0 for a binary syncobj.
+ * @pad: must be zero (-EINVAL).
  * @out_point: timeline point of @out_syncobj, 0 for a binary syncobj.
  * @seqno: returns the job's sequence number on the device's timeline.
  *

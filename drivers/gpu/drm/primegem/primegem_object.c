@@ -231,7 +231,7 @@ out_unlock:
 }
 
 static void primegem_gem_vunmap(struct drm_gem_object *obj,
-			       struct iosys_map *map)
+				struct iosys_map *map)
 {
 	struct primegem_object *pobj = to_primegem(obj);
 

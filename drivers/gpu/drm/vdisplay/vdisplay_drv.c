@@ -4,7 +4,6 @@
  * primegem helpers.
  */
 
-#include <linux/dma-mapping.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
 
@@ -191,44 +190,33 @@ static struct vdisplay_device *vdisplay_device_create(void)
 	struct vdisplay_device *vd;
 	int ret;
 
-	pdev = platform_device_register_simple("vdisplay", 0, NULL, 0);
+	pdev = primegem_platform_register("vdisplay", 0);
 	if (IS_ERR(pdev))
 		return ERR_CAST(pdev);
-
-	if (!devres_open_group(&pdev->dev, NULL, GFP_KERNEL)) {
-		ret = -ENOMEM;
-		goto err_unregister_platform;
-	}
-
-	ret = dma_coerce_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
-	if (ret)
-		goto err_release_group;
 
 	vd = devm_drm_dev_alloc(&pdev->dev, &vdisplay_driver,
 				struct vdisplay_device, drm);
 	if (IS_ERR(vd)) {
 		ret = PTR_ERR(vd);
-		goto err_release_group;
+		goto err_unregister_platform;
 	}
 	vd->platform = pdev;
 
 	ret = primegem_device_init(&vd->pg, &vd->drm, &pdev->dev);
 	if (ret)
-		goto err_release_group;
+		goto err_unregister_platform;
 
 	ret = vdisplay_modeset_init(vd);
 	if (ret)
-		goto err_release_group;
+		goto err_unregister_platform;
 
 	ret = drm_dev_register(&vd->drm, 0);
 	if (ret)
-		goto err_release_group;
+		goto err_unregister_platform;
 	return vd;
 
-err_release_group:
-	devres_release_group(&pdev->dev, NULL);
 err_unregister_platform:
-	platform_device_unregister(pdev);
+	primegem_platform_unregister(pdev);
 	return ERR_PTR(ret);
 }
 
@@ -239,8 +227,7 @@ static void vdisplay_device_destroy(struct vdisplay_device *vd)
 	drm_dev_unregister(&vd->drm);
 	/* Turn the CRTC off: stops the vblank timer, unmaps framebuffers. */
 	drm_atomic_helper_shutdown(&vd->drm);
-	devres_release_group(&pdev->dev, NULL);
-	platform_device_unregister(pdev);
+	primegem_platform_unregister(pdev);
 }
 
 static int __init vdisplay_init(void)

@@ -3,7 +3,6 @@
  * vrender: N virtual render devices over the primegem helpers.
  */
 
-#include <linux/dma-mapping.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
 #include <linux/slab.h>
@@ -107,34 +106,25 @@ static struct vrender_device *vrender_device_create(unsigned int index)
 	if (index == 0 && vrender_vgem_compat)
 		driver = &vrender_vgem_driver;
 
-	pdev = platform_device_register_simple("vrender", index, NULL, 0);
+	pdev = primegem_platform_register("vrender", index);
 	if (IS_ERR(pdev))
 		return ERR_CAST(pdev);
-
-	if (!devres_open_group(&pdev->dev, NULL, GFP_KERNEL)) {
-		ret = -ENOMEM;
-		goto err_unregister_platform;
-	}
-
-	ret = dma_coerce_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
-	if (ret)
-		goto err_release_group;
 
 	vdev = devm_drm_dev_alloc(&pdev->dev, driver, struct vrender_device,
 				  drm);
 	if (IS_ERR(vdev)) {
 		ret = PTR_ERR(vdev);
-		goto err_release_group;
+		goto err_unregister_platform;
 	}
 	vdev->platform = pdev;
 
 	ret = primegem_device_init(&vdev->pg, &vdev->drm, &pdev->dev);
 	if (ret)
-		goto err_release_group;
+		goto err_unregister_platform;
 
 	ret = vrender_engine_init(&vdev->engine, dev_name(&pdev->dev));
 	if (ret)
-		goto err_release_group;
+		goto err_unregister_platform;
 
 	ret = drm_dev_register(&vdev->drm, 0);
 	if (ret)
@@ -143,10 +133,8 @@ static struct vrender_device *vrender_device_create(unsigned int index)
 
 err_engine_fini:
 	vrender_engine_fini(&vdev->engine);
-err_release_group:
-	devres_release_group(&pdev->dev, NULL);
 err_unregister_platform:
-	platform_device_unregister(pdev);
+	primegem_platform_unregister(pdev);
 	return ERR_PTR(ret);
 }
 
@@ -157,8 +145,7 @@ static void vrender_device_destroy(struct vrender_device *vdev)
 	drm_dev_unregister(&vdev->drm);
 	/* Jobs outlive files: let them finish before the device goes. */
 	vrender_engine_fini(&vdev->engine);
-	devres_release_group(&pdev->dev, NULL);
-	platform_device_unregister(pdev);
+	primegem_platform_unregister(pdev);
 }
 
 static void vrender_destroy_all(void)
