@@ -6,6 +6,7 @@
 #   make check-debug   same on the debug kernel (KASAN, lockdep, kmemleak)
 #   make kunit         primegem's KUnit tests under UML
 #   make shell         interactive guest with the modules loaded
+#   make demo          the cross-device display pipeline in a guest, into out/demo/
 #   make setup         install the Debian packages needed (scripts/setup)
 
 KVER	?= $(shell scripts/kver)
@@ -18,7 +19,7 @@ PRODUCTS := --exclude='*.o' --exclude='*.ko' --exclude='*.mod' --exclude='*.mod.
 	    --exclude='*.cmd' --exclude='*.d' --exclude='*.a' --exclude='modules.order' \
 	    --exclude='Module.symvers' --exclude='.tmp_versions'
 
-.PHONY: all modules tests tools setup check check-debug kunit shell clean
+.PHONY: all modules tests tools setup check check-debug kunit shell demo clean
 
 all: modules tests tools
 
@@ -68,6 +69,10 @@ shell: modules
 		--module $(CURDIR)/drivers/gpu/drm/primegem/primegem.ko \
 		--module "$(CURDIR)/drivers/gpu/drm/vrender/vrender.ko devices=3" \
 		--module $(CURDIR)/drivers/gpu/drm/vdisplay/vdisplay.ko
+
+# Setup, build, guest run and report: all in scripts/demo.
+demo:
+	scripts/demo
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
