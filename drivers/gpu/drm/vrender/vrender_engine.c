@@ -169,11 +169,12 @@ static void vrender_job_run(struct work_struct *work)
 		vrender_job_execute(job);
 	else
 		dma_fence_set_error(&job->base, ret);
+	/* Counted before the signal: whoever sees the fence sees the count. */
+	atomic64_inc(ret ? &engine->failed : &engine->completed);
+	atomic_dec(&engine->running);
 	dma_fence_signal(&job->base);
 	dma_fence_end_signalling(cookie);
-	atomic_dec(&engine->running);
 
-	atomic64_inc(ret ? &engine->failed : &engine->completed);
 	/*
 	 * Not here: a thread holding a reservation lock may be waiting for
 	 * the next job's fence, which needs this queue to move on.
@@ -248,7 +249,9 @@ void vrender_job_init_fence(struct vrender_job *job)
  * vrender_job_queue - hand a job to its engine
  * @job: the job, on the timeline
  *
- * The queue keeps a reference on the job's fence until it has run.
+ * The queue takes over the reference on the job's fence that
+ * vrender_job_init_fence() created, and drops it once the job has run and
+ * released its buffers. The caller must not touch the job afterwards.
  */
 void vrender_job_queue(struct vrender_job *job)
 {
@@ -257,7 +260,6 @@ void vrender_job_queue(struct vrender_job *job)
 	lockdep_assert_held(&engine->submit_lock);
 	atomic64_inc(&engine->submitted);
 	atomic_inc(&engine->queued);
-	dma_fence_get(&job->base);
 	queue_work(engine->wq, &job->work);
 }
 

@@ -261,7 +261,7 @@ static int vrender_get_implicit_fences(struct vrender_submit *s)
 	return 0;
 }
 
-/* Nothing may fail from here on: the job becomes visible. */
+/* Nothing may fail from here on: the job becomes visible (not queued yet). */
 static void vrender_publish(struct vrender_submit *s)
 {
 	struct vrender_job *job = s->job;
@@ -286,7 +286,6 @@ static void vrender_publish(struct vrender_submit *s)
 		s->out_fd = -1;
 	}
 	s->args->seqno = job->seqno;
-	vrender_job_queue(job);
 }
 
 static int vrender_lock_and_publish(struct vrender_submit *s)
@@ -314,14 +313,22 @@ static int vrender_lock_and_publish(struct vrender_submit *s)
 	vrender_job_init_fence(job);
 	if (s->out_fd >= 0) {
 		s->sync_file = sync_file_create(&job->base);
-		if (!s->sync_file) {
+		if (!s->sync_file)
 			ret = -ENOMEM;
-			goto out_unlock_submit;
-		}
 	}
-	vrender_publish(s);
-out_unlock_submit:
+	if (!ret)
+		vrender_publish(s);
+	drm_gem_unlock_reservations(job->objs, job->num_objs, &ctx);
+	/*
+	 * Queued only now: the job may run and release job->objs at once,
+	 * and still under submit_lock, so that queue order is seqno order.
+	 * From here on the job belongs to the engine.
+	 */
+	if (!ret)
+		vrender_job_queue(job);
 	mutex_unlock(&engine->submit_lock);
+	return ret;
+
 out_unlock:
 	drm_gem_unlock_reservations(job->objs, job->num_objs, &ctx);
 	return ret;
