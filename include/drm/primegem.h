@@ -148,6 +148,9 @@ struct primegem_device {
  * @cpu_seqno: seqno of the last CPU-access fence.
  * @cpu_brackets: CPU-access brackets open on @cpu_fence (read locklessly
  *	by the fault path).
+ * @cpu_lease_expired: the lease of @cpu_fence ran out (set by its timer).
+ * @cpu_debt_readers: READ brackets of expired leases whose END is to come.
+ * @cpu_debt_writers: the same for WRITE brackets.
  * @lease_logged: bit 0 set once a lease expiry was logged.
  * @stats: counters of this object.
  * @track: open CPU-access brackets, for CPU access tracking.
@@ -170,6 +173,9 @@ struct primegem_object {
 	u64 cpu_context;
 	u64 cpu_seqno;
 	unsigned int cpu_brackets;
+	bool cpu_lease_expired;
+	unsigned int cpu_debt_readers;
+	unsigned int cpu_debt_writers;
 	unsigned long lease_logged;
 	struct primegem_stats stats;
 	struct primegem_track_object track;

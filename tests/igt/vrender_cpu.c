@@ -306,6 +306,49 @@ static void test_strict_lease(void)
  * Inside its bracket the CPU owns a strict buffer: a first touch of the
  * mapping must not wait for a job that is itself waiting for the bracket.
  */
+/*
+ * The END of a bracket whose lease ran out must not close a newer bracket:
+ * a job on the buffer stays held until the newer bracket's own END.
+ */
+static void test_strict_end_after_expiry(void)
+{
+	struct buf s;
+	struct timespec start;
+	uint64_t expiries;
+	struct job w;
+	int dmabuf, fw;
+
+	param_set_uint("primegem", "cpu_lease_ms", LEASE_MS);
+	s = strict_create(fd0);
+	dmabuf = buf_dmabuf(&s);
+	expiries = object_key(&s, "lease_expiries");
+
+	dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (object_key(&s, "lease_expiries") == expiries) {
+		igt_assert_f(igt_time_elapsed(&start) < 10,
+			     "lease_expiries did not move\n");
+		usleep(10000);
+	}
+
+	/* A newer bracket, then the late END of the expired one. */
+	param_set_uint("primegem", "cpu_lease_ms", LONG_LEASE_MS);
+	dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
+	dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
+	w = job_fill(s.handle, 0, PAGE, NEW);
+	fw = job_submit(fd0, &w);
+	fence_assert_busy(fw);
+
+	dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
+	wait_ok(fw);
+	buf_check(&s, 0, PAGE, NEW);
+	igt_assert_eq_u64(object_key(&s, "lease_expiries"), expiries + 1);
+
+	close(fw);
+	close(dmabuf);
+	buf_destroy(&s);
+}
+
 static void test_strict_fault_in_bracket(void)
 {
 	struct buf s;
@@ -364,6 +407,8 @@ igt_main
 		test_strict_lease();
 	igt_subtest("strict-fault-in-bracket")
 		test_strict_fault_in_bracket();
+	igt_subtest("strict-end-after-expiry")
+		test_strict_end_after_expiry();
 
 	igt_subtest_group {
 		igt_fixture {

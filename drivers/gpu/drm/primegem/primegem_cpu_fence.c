@@ -53,8 +53,8 @@
  *
  * Locking: the fence pointer and bracket counts are protected by the
  * reservation lock. The lease timer only signals and queues the revoke
- * work; while the lease is armed the fence holds a reference on the object,
- * dropped by the END that disarms it or by the revoke work.
+ * work. Neither holds the object: freeing it stops the timer and cancels
+ * the work first, so they never outlive it, its device or the module.
  */
 
 static bool primegem_strict_cpu;
@@ -139,7 +139,6 @@ static void primegem_cpu_fence_revoke(struct work_struct *work)
 		drm_info(obj->dev, "buffer %llu: CPU lease of %u ms expired, CPU mappings revoked\n",
 			 pobj->id, READ_ONCE(primegem_cpu_lease_ms));
 
-	drm_gem_object_put(obj);
 	dma_fence_put(&f->base);
 }
 
@@ -148,7 +147,7 @@ static void primegem_cpu_fence_expire(struct timer_list *t)
 	struct primegem_cpu_fence *f = from_timer(f, t, lease);
 
 	dma_fence_get(&f->base);
-	WRITE_ONCE(f->pobj->cpu_brackets, 0);
+	WRITE_ONCE(f->pobj->cpu_lease_expired, true);
 	dma_fence_set_error(&f->base, -ETIMEDOUT);
 	dma_fence_signal(&f->base);
 	queue_work(system_unbound_wq, &f->revoke);
@@ -169,8 +168,28 @@ primegem_cpu_fence_create(struct primegem_object *pobj)
 	INIT_WORK(&f->revoke, primegem_cpu_fence_revoke);
 	timer_setup(&f->lease, primegem_cpu_fence_expire, TIMER_IRQSAFE);
 	f->pobj = pobj;
-	drm_gem_object_get(&pobj->base);
 	return f;
+}
+
+/*
+ * The brackets still counted on a fence whose lease ran out will END later:
+ * turn them into debt, which those ENDs pay off, so that they never close
+ * brackets of a newer fence.
+ */
+static void primegem_cpu_fence_settle_locked(struct primegem_object *pobj)
+{
+	struct primegem_cpu_fence *f;
+
+	dma_resv_assert_held(pobj->base.resv);
+
+	if (!pobj->cpu_fence || !dma_fence_is_signaled(pobj->cpu_fence))
+		return;
+	f = to_cpu_fence(pobj->cpu_fence);
+	pobj->cpu_debt_readers += f->readers;
+	pobj->cpu_debt_writers += f->writers;
+	f->readers = 0;
+	f->writers = 0;
+	WRITE_ONCE(pobj->cpu_brackets, 0);
 }
 
 /* The open fence of the object, or a new one published in its resv. */
@@ -194,6 +213,7 @@ primegem_cpu_fence_open_locked(struct primegem_object *pobj)
 	dma_resv_add_fence(resv, &f->base, DMA_RESV_USAGE_BOOKKEEP);
 	dma_fence_put(pobj->cpu_fence);
 	pobj->cpu_fence = &f->base;
+	WRITE_ONCE(pobj->cpu_lease_expired, false);
 	mod_timer(&f->lease,
 		  jiffies + msecs_to_jiffies(READ_ONCE(primegem_cpu_lease_ms)));
 	return f;
@@ -224,6 +244,7 @@ int primegem_cpu_fence_begin(struct primegem_object *pobj, bool write)
 	ret = dma_resv_lock_interruptible(resv, NULL);
 	if (ret)
 		return ret;
+	primegem_cpu_fence_settle_locked(pobj);
 	f = primegem_cpu_fence_open_locked(pobj);
 	if (f) {
 		if (write)
@@ -241,14 +262,23 @@ int primegem_cpu_fence_begin(struct primegem_object *pobj, bool write)
  * @pobj: the object
  * @write: whether the bracket was a writing one
  *
- * The last END signals the fence, unless its lease already did. An END that
- * matches no open bracket is ignored.
+ * The last END signals the fence, unless its lease already did. The ENDs of
+ * brackets whose lease ran out pay off their debt first (they never close a
+ * newer fence's brackets); an END that matches no bracket is ignored.
  */
 void primegem_cpu_fence_end(struct primegem_object *pobj, bool write)
 {
 	struct primegem_cpu_fence *f;
+	unsigned int *debt = write ? &pobj->cpu_debt_writers :
+				     &pobj->cpu_debt_readers;
 
 	dma_resv_lock(pobj->base.resv, NULL);
+	primegem_cpu_fence_settle_locked(pobj);
+	if (*debt) {
+		/* The END of a bracket whose lease ran out. */
+		(*debt)--;
+		goto out_unlock;
+	}
 	if (!pobj->cpu_fence || dma_fence_is_signaled(pobj->cpu_fence))
 		goto out_unlock;
 
@@ -261,11 +291,9 @@ void primegem_cpu_fence_end(struct primegem_object *pobj, bool write)
 	if (f->readers || f->writers)
 		goto out_unlock;
 
-	/* Disarmed before it fired: the reference is ours to drop. */
-	if (del_timer_sync(&f->lease)) {
+	/* Disarmed before it fired: ours to signal, else the lease did. */
+	if (del_timer_sync(&f->lease))
 		dma_fence_signal(&f->base);
-		drm_gem_object_put(&pobj->base);
-	}
 out_unlock:
 	dma_resv_unlock(pobj->base.resv);
 }
@@ -325,7 +353,7 @@ vm_fault_t primegem_cpu_fault_wait(struct primegem_object *pobj, bool write)
 {
 	long ret;
 
-	if (READ_ONCE(pobj->cpu_brackets))
+	if (READ_ONCE(pobj->cpu_brackets) && !READ_ONCE(pobj->cpu_lease_expired))
 		return 0;
 
 	ret = dma_resv_wait_timeout(pobj->base.resv, dma_resv_usage_rw(write),
@@ -338,10 +366,27 @@ vm_fault_t primegem_cpu_fault_wait(struct primegem_object *pobj, bool write)
 
 /**
  * primegem_cpu_fence_fini - drop the object's last CPU-access fence
- * @pobj: the object being freed; its lease cannot be armed any more
+ * @pobj: the object being freed
+ *
+ * The lease and its revoke work must not outlive the object (nor its
+ * device, nor the module): stop them. Brackets still open are moot once
+ * nobody holds the buffer, so a pending fence signals with -ECANCELED.
  */
 void primegem_cpu_fence_fini(struct primegem_object *pobj)
 {
+	struct primegem_cpu_fence *f;
+
+	if (!pobj->cpu_fence)
+		return;
+
+	f = to_cpu_fence(pobj->cpu_fence);
+	if (del_timer_sync(&f->lease)) {
+		dma_fence_set_error(&f->base, -ECANCELED);
+		dma_fence_signal(&f->base);
+	}
+	/* Queued by the lease with a fence reference of its own. */
+	if (cancel_work_sync(&f->revoke))
+		dma_fence_put(&f->base);
 	dma_fence_put(pobj->cpu_fence);
 	pobj->cpu_fence = NULL;
 }

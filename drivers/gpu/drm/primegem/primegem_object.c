@@ -204,9 +204,11 @@ static int primegem_gem_vmap(struct drm_gem_object *obj, struct iosys_map *map)
 	struct primegem_object *pobj = to_primegem(obj);
 	int ret;
 
-	ret = dma_resv_lock_interruptible(obj->resv, NULL);
-	if (ret)
-		return ret;
+	/*
+	 * Not interruptible: 6.1's dma_buf_vmap() WARNs on any error, and
+	 * the lock is only held for short page and vmap bookkeeping.
+	 */
+	dma_resv_lock(obj->resv, NULL);
 
 	if (!pobj->vmap_use) {
 		ret = primegem_get_pages_locked(pobj);

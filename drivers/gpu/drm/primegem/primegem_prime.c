@@ -43,14 +43,12 @@ static struct primegem_object *dmabuf_to_primegem(struct dma_buf *dma_buf)
 	return to_primegem(dma_buf->priv);
 }
 
-static int primegem_sync_attachments(struct dma_buf *dma_buf, bool for_cpu)
+static void primegem_sync_attachments_locked(struct dma_buf *dma_buf,
+					     bool for_cpu)
 {
 	struct dma_buf_attachment *attach;
-	int ret;
 
-	ret = dma_resv_lock_interruptible(dma_buf->resv, NULL);
-	if (ret)
-		return ret;
+	dma_resv_assert_held(dma_buf->resv);
 
 	list_for_each_entry(attach, &dma_buf->attachments, node) {
 		if (!attach->sgt)
@@ -62,46 +60,82 @@ static int primegem_sync_attachments(struct dma_buf *dma_buf, bool for_cpu)
 			dma_sync_sgtable_for_device(attach->dev, attach->sgt,
 						    attach->dir);
 	}
+}
 
+/* START: interruptible, and before anything is counted. */
+static int primegem_sync_attachments(struct dma_buf *dma_buf, bool for_cpu)
+{
+	int ret;
+
+	ret = dma_resv_lock_interruptible(dma_buf->resv, NULL);
+	if (ret)
+		return ret;
+	primegem_sync_attachments_locked(dma_buf, for_cpu);
 	dma_resv_unlock(dma_buf->resv);
 	return 0;
+}
+
+/* END: must not fail, see primegem_end_cpu_access(). */
+static void
+primegem_flush_attachments(struct dma_buf *dma_buf)
+{
+	dma_resv_lock(dma_buf->resv, NULL);
+	primegem_sync_attachments_locked(dma_buf, false);
+	dma_resv_unlock(dma_buf->resv);
 }
 
 static int primegem_begin_cpu_access(struct dma_buf *dma_buf,
 				     enum dma_data_direction dir)
 {
 	struct primegem_object *pobj = dmabuf_to_primegem(dma_buf);
+	bool write = dir != DMA_FROM_DEVICE;
 	int ret;
 
-	if (primegem_is_strict(pobj)) {
-		ret = primegem_cpu_fence_begin(pobj, dir != DMA_FROM_DEVICE);
-		if (ret)
-			return ret;
-	}
-	primegem_stat_inc(pobj, brackets);
+	/*
+	 * What may fail (interrupted) comes before what counts the bracket,
+	 * and a failure unwinds the counts: a restarted START must not count
+	 * twice.
+	 */
 	ret = primegem_sync_attachments(dma_buf, true);
 	if (ret)
 		return ret;
-	return primegem_track_begin(pobj, dir != DMA_FROM_DEVICE);
+	ret = primegem_track_begin(pobj, write);
+	if (ret)
+		return ret;
+	if (primegem_is_strict(pobj)) {
+		ret = primegem_cpu_fence_begin(pobj, write);
+		if (ret) {
+			primegem_track_end(pobj, write);
+			return ret;
+		}
+	}
+	primegem_stat_inc(pobj, brackets);
+	return 0;
 }
 
 static int primegem_end_cpu_access(struct dma_buf *dma_buf,
 				   enum dma_data_direction dir)
 {
 	struct primegem_object *pobj = dmabuf_to_primegem(dma_buf);
+	bool write = dir != DMA_FROM_DEVICE;
 
-	if (primegem_is_strict(pobj))
-		primegem_cpu_fence_end(pobj, dir != DMA_FROM_DEVICE);
-	primegem_track_end(pobj, dir != DMA_FROM_DEVICE);
-
-	/* DMA_FROM_DEVICE is a READ-only bracket: the CPU dirtied nothing. */
-	if (dir == DMA_FROM_DEVICE) {
+	/*
+	 * Flush first, then take the CPU's access away, then let the devices
+	 * go: a job released by the CPU-access fence must see flushed data.
+	 * Nothing here fails once a count changed, so a retried END cannot
+	 * close someone else's bracket.
+	 */
+	if (write) {
+		primegem_stat_inc(pobj, flushes);
+		primegem_flush_attachments(dma_buf);
+	} else {
+		/* A READ-only bracket: the CPU dirtied nothing. */
 		primegem_stat_inc(pobj, flush_skips);
-		return 0;
 	}
-
-	primegem_stat_inc(pobj, flushes);
-	return primegem_sync_attachments(dma_buf, false);
+	primegem_track_end(pobj, write);
+	if (primegem_is_strict(pobj))
+		primegem_cpu_fence_end(pobj, write);
+	return 0;
 }
 
 const struct dma_buf_ops primegem_dmabuf_ops = {

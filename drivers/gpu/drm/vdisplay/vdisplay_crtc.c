@@ -143,6 +143,10 @@ static const struct drm_crtc_funcs vdisplay_crtc_funcs = {
 	.set_crc_source = vdisplay_set_crc_source,
 };
 
+/* Refresh rates (Hz) the vblank timer accepts. */
+#define VDISPLAY_MIN_REFRESH	1
+#define VDISPLAY_MAX_REFRESH	240
+
 static enum drm_mode_status
 vdisplay_crtc_mode_valid(struct drm_crtc *crtc,
 			 const struct drm_display_mode *mode)
@@ -151,6 +155,10 @@ vdisplay_crtc_mode_valid(struct drm_crtc *crtc,
 	    mode->vdisplay > VDISPLAY_MAX_MODE_HEIGHT)
 		return MODE_BAD;
 	if (mode->clock <= 0 || !mode->htotal || !mode->vtotal)
+		return MODE_CLOCK_RANGE;
+	/* The vblank timer fires at the refresh rate: keep it sane. */
+	if (drm_mode_vrefresh(mode) < VDISPLAY_MIN_REFRESH ||
+	    drm_mode_vrefresh(mode) > VDISPLAY_MAX_REFRESH)
 		return MODE_CLOCK_RANGE;
 	return MODE_OK;
 }

@@ -174,6 +174,8 @@ int vrender_fence_signal_ioctl(struct drm_device *drm, void *data,
 		ret = -ETIMEDOUT;
 
 	dma_fence_signal(fence);
+	/* Its timer has nothing left to do: don't let it fire later. */
+	del_timer_sync(&container_of(fence, struct vrender_fence, base)->timer);
 	dma_fence_put(fence);
 	return ret;
 }

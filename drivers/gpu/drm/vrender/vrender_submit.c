@@ -98,7 +98,7 @@ static int vrender_lookup(struct vrender_submit *s, struct drm_file *file)
 {
 	const struct drm_vrender_submit *args = s->args;
 	struct vrender_job *job = s->job;
-	unsigned int i;
+	unsigned int i, j;
 
 	job->objs = kvcalloc(args->bo_count, sizeof(*job->objs), GFP_KERNEL);
 	if (!job->objs)
@@ -109,6 +109,10 @@ static int vrender_lookup(struct vrender_submit *s, struct drm_file *file)
 		if (!job->objs[i])
 			return -ENOENT;
 		job->num_objs++;
+		/* One buffer under two handles (flink + open) is a duplicate. */
+		for (j = 0; j < i; j++)
+			if (job->objs[j] == job->objs[i])
+				return -EINVAL;
 	}
 
 	job->dst = job->objs[args->dst];
