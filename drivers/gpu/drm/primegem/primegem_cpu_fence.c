@@ -36,7 +36,8 @@
  * %DMA_RESV_USAGE_BOOKKEEP: with READ or WRITE usage the dma-buf core, which
  * waits for implicit fences after calling begin_cpu_access, would wait for
  * the bracket's own fence. So implicit sync of other drivers does not see
- * CPU brackets; primegem drivers do.
+ * CPU brackets; drivers that ask primegem_cpu_fence_get() do (vrender's
+ * jobs). vdisplay's scanout does not.
  *
  * Known limitation: 6.1's core waits for implicit fences after
  * begin_cpu_access, so a job submitted on the buffer in the short window

@@ -14,9 +14,11 @@
  * primegem_debugfs_init() creates the file ``primegem_objects``. Its first
  * line holds the device's totals, the others one object each::
  *
- *   objects=<live> brackets=<n> flushes=<n> flush_skips=<n> faults=<n>
+ *   objects=<live> faults=<n> brackets=<n> flushes=<n> flush_skips=<n>
+ *     lease_expiries=<n>
  *   id=<id> size=<bytes> handles=<n> exported=<0|1> imported=<0|1>
  *     mappings=<n> faults=<n> brackets=<n> flushes=<n> flush_skips=<n>
+ *     lease_expiries=<n>
  *
  * (each object on one line). The counters are cumulative; ``mappings`` counts
  * the live CPU mappings the object serves, including those made through an
