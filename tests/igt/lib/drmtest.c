@@ -115,7 +115,9 @@ int vrender_open(int i)
 	char path[64];
 	int card = vrender_card(i);
 
-	igt_require_f(card >= 0, "no DRM device for vrender.%d\n", i);
+	igt_require_f(card >= 0,
+		      "needs vrender.%d (load vrender with devices=%d or more)\n",
+		      i, i + 1);
 	snprintf(path, sizeof(path), "/dev/dri/card%d", card);
 	return open_node(path);
 }
@@ -144,7 +146,9 @@ int vrender_open_render(int i)
 	int card = vrender_card(i);
 	int minor;
 
-	igt_require_f(card >= 0, "no DRM device for vrender.%d\n", i);
+	igt_require_f(card >= 0,
+		      "needs vrender.%d (load vrender with devices=%d or more)\n",
+		      i, i + 1);
 	minor = render_minor(card);
 	igt_require_f(minor >= 0, "vrender.%d has no render node\n", i);
 	snprintf(path, sizeof(path), "/dev/dri/renderD%d", minor);
