@@ -13,7 +13,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,28 +24,12 @@
 #include <zlib.h>
 #endif
 
+#include "common.h"
 #include "vdisplay_drm.h"
 
 #define DEBUGFS_DRI	"/sys/kernel/debug/dri"
 
 static const char *prog = "vdisplay-capture";
-
-/* Print the message, and errno's if set, and exit 1. */
-__attribute__((format(printf, 1, 2), noreturn))
-static void die(const char *fmt, ...)
-{
-	int err = errno;
-	va_list ap;
-
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	if (err)
-		fprintf(stderr, ": %s", strerror(err));
-	fputc('\n', stderr);
-	exit(1);
-}
 
 /* Path of the vdisplay_frame file of the vdisplay DRM device. */
 static char *find_frame_file(void)
@@ -84,27 +67,6 @@ static char *find_frame_file(void)
 
 /* --- checksums ---------------------------------------------------------- */
 
-static uint32_t crc_table[256];
-
-static void crc_init(void)
-{
-	uint32_t i, c;
-	int k;
-
-	for (i = 0; i < 256; i++) {
-		for (c = i, k = 0; k < 8; k++)
-			c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
-		crc_table[i] = c;
-	}
-}
-
-/* Raw CRC-32 update without pre/post inversion (the kernel's crc32_le). */
-static uint32_t crc_update(uint32_t crc, const uint8_t *p, size_t len)
-{
-	while (len--)
-		crc = crc_table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
-	return crc;
-}
 
 #ifndef HAVE_ZLIB
 static uint32_t adler32_update(uint32_t adler, const uint8_t *p, size_t len)
@@ -174,8 +136,8 @@ static void chunk(FILE *f, const char *type, const uint8_t *data, size_t len)
 
 	put32(hdr, len);
 	memcpy(hdr + 4, type, 4);
-	c = crc_update(0xffffffffu, hdr + 4, 4);
-	c = crc_update(c, data, len) ^ 0xffffffffu;
+	c = crc32_update(0xffffffffu, hdr + 4, 4);
+	c = crc32_update(c, data, len) ^ 0xffffffffu;
 	put32(crc, c);
 	if (fwrite(hdr, 8, 1, f) != 1 || (len && fwrite(data, len, 1, f) != 1) ||
 	    fwrite(crc, 4, 1, f) != 1)
@@ -306,8 +268,8 @@ int main(int argc, char **argv)
 		die("%s: short frame", in);
 	fclose(f);
 
-	crc_init();
-	crc = crc_update(0, (const uint8_t *)pix, size);
+	crc32_init();
+	crc = crc32_update(0, pix, size);
 	if (crc != hdr.crc)
 		fprintf(stderr, "%s: warning: CRC %08x, header says %08x\n",
 			prog, crc, hdr.crc);

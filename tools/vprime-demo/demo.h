@@ -7,6 +7,7 @@
 #ifndef VPRIME_DEMO_H
 #define VPRIME_DEMO_H
 
+#include "../common.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,11 +21,7 @@
 #define NSTRIPES	8	/* sprite stripes, one fill job each */
 #define NBANDS		8	/* background bands, one fill job each */
 
-/* main.c: errors and time */
-
-/* Print the message, and errno's if set, and exit 1. */
-__attribute__((format(printf, 1, 2), noreturn))
-void die(const char *fmt, ...);
+/* main.c: time; errors come from ../common.h (die) */
 
 #define check(cond, ...) do { if (!(cond)) die(__VA_ARGS__); } while (0)
 
@@ -110,8 +107,6 @@ void sprite_pos(const struct geom *g, unsigned int f, uint32_t *x,
 void split(uint32_t rows, unsigned int n, unsigned int b, uint32_t *begin,
 	   uint32_t *end);
 void expected_picture(const struct geom *g, unsigned int f, uint32_t *pix);
-void crc_init(void);
-uint32_t crc32_raw(const void *data, size_t len);
 
 /* render.c: vrender buffers, jobs and fences */
 

@@ -46,7 +46,6 @@
  * has what they share.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,21 +60,6 @@
 static const char *prog = "vprime-demo";
 
 struct frame *frames;
-
-void die(const char *fmt, ...)
-{
-	int err = errno;
-	va_list ap;
-
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	if (err)
-		fprintf(stderr, ": %s", strerror(err));
-	fputc('\n', stderr);
-	exit(1);
-}
 
 int64_t now_ns(void)
 {
@@ -290,7 +274,7 @@ static void verify(struct run *r, const struct opts *o, const struct crc_log *c)
 	check(pix, "out of memory");
 	for (n = 0; n < o->frames; n++) {
 		expected_picture(g, n, pix);
-		frames[n].expect = crc32_raw(pix, (size_t)g->pitch * g->height);
+		frames[n].expect = crc32_update(0, pix, (size_t)g->pitch * g->height);
 	}
 	free(pix);
 	for (n = 0; n < o->frames; n++) {
@@ -345,7 +329,7 @@ int main(int argc, char **argv)
 	parse_opts(&o, argc, argv);
 	frames = calloc(o.frames, sizeof(*frames));
 	check(frames, "out of memory");
-	crc_init();
+	crc32_init();
 	atexit(kill_child);
 
 	setup(&r, &o, &k);
