@@ -13,6 +13,8 @@
 
 #include <drm/drm_gem.h>
 
+#include <vprime/compat.h>
+
 struct dentry;
 struct device;
 struct dma_buf;
@@ -233,6 +235,7 @@ int primegem_drm_mmap(struct file *filp, struct vm_area_struct *vma);
 		.read = drm_read, \
 		.llseek = noop_llseek, \
 		.mmap = primegem_drm_mmap, \
+		VPRIME_FOP_FLAGS \
 	}
 
 struct platform_device *primegem_platform_register(const char *name, int id);

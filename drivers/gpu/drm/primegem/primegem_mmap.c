@@ -190,7 +190,7 @@ static int primegem_mmap_setup(struct primegem_object *pobj,
 	if (ret)
 		return ret;
 
-	vma->vm_flags |= VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;
+	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_page_prot = vm_get_page_prot(vma->vm_flags);
 	vma->vm_ops = &primegem_vm_ops;
 	atomic_inc(&pobj->mappings);
@@ -298,7 +298,7 @@ int primegem_import_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
 	/* Whatever the exporter does, do not leave our ops on its VMA. */
 	vma->vm_private_data = NULL;
 	vma->vm_ops = NULL;
-	vma->vm_flags |= VM_DONTEXPAND;
+	vm_flags_set(vma, VM_DONTEXPAND);
 
 	ret = dma_buf_mmap(obj->import_attach->dmabuf, vma, pgoff);
 	if (!ret)

@@ -178,14 +178,25 @@ void primegem_put_pages(struct primegem_object *pobj)
 }
 EXPORT_SYMBOL_GPL(primegem_put_pages);
 
+/*
+ * The core calls pin and unpin, vmap and vunmap with the reservation lock
+ * held on newer kernels, without it on older ones: see vprime/compat.h.
+ */
 static int primegem_pin(struct drm_gem_object *obj)
 {
-	return primegem_get_pages(to_primegem(obj));
+	int ret;
+
+	vprime_pin_cb_lock(obj);
+	ret = primegem_get_pages_locked(to_primegem(obj));
+	vprime_pin_cb_unlock(obj);
+	return ret;
 }
 
 static void primegem_unpin(struct drm_gem_object *obj)
 {
-	primegem_put_pages(to_primegem(obj));
+	vprime_pin_cb_lock(obj);
+	primegem_put_pages_locked(to_primegem(obj));
+	vprime_pin_cb_unlock(obj);
 }
 
 static struct sg_table *primegem_get_sg_table(struct drm_gem_object *obj)
@@ -199,51 +210,56 @@ static struct sg_table *primegem_get_sg_table(struct drm_gem_object *obj)
 				     obj->size >> PAGE_SHIFT);
 }
 
-static int primegem_gem_vmap(struct drm_gem_object *obj, struct iosys_map *map)
+static int primegem_vmap_locked(struct primegem_object *pobj,
+				struct iosys_map *map)
 {
-	struct primegem_object *pobj = to_primegem(obj);
 	int ret;
 
-	/*
-	 * Not interruptible: 6.1's dma_buf_vmap() WARNs on any error, and
-	 * the lock is only held for short page and vmap bookkeeping.
-	 */
-	dma_resv_lock(obj->resv, NULL);
+	dma_resv_assert_held(pobj->base.resv);
 
 	if (!pobj->vmap_use) {
 		ret = primegem_get_pages_locked(pobj);
 		if (ret)
-			goto out_unlock;
-		pobj->vaddr = vmap(pobj->pages, obj->size >> PAGE_SHIFT,
+			return ret;
+		pobj->vaddr = vmap(pobj->pages, pobj->base.size >> PAGE_SHIFT,
 				   VM_MAP, PAGE_KERNEL);
 		if (!pobj->vaddr) {
-			ret = -ENOMEM;
-			goto out_put_pages;
+			primegem_put_pages_locked(pobj);
+			return -ENOMEM;
 		}
 	}
 	pobj->vmap_use++;
 	iosys_map_set_vaddr(map, pobj->vaddr);
-	goto out_unlock;
+	return 0;
+}
 
-out_put_pages:
+static void primegem_vunmap_locked(struct primegem_object *pobj)
+{
+	dma_resv_assert_held(pobj->base.resv);
+
+	if (drm_WARN_ON(pobj->base.dev, !pobj->vmap_use) || --pobj->vmap_use)
+		return;
+	vunmap(pobj->vaddr);
+	pobj->vaddr = NULL;
 	primegem_put_pages_locked(pobj);
-out_unlock:
-	dma_resv_unlock(obj->resv);
+}
+
+static int primegem_gem_vmap(struct drm_gem_object *obj, struct iosys_map *map)
+{
+	int ret;
+
+	vprime_vmap_cb_lock(obj);
+	ret = primegem_vmap_locked(to_primegem(obj), map);
+	vprime_vmap_cb_unlock(obj);
 	return ret;
 }
 
 static void primegem_gem_vunmap(struct drm_gem_object *obj,
 				struct iosys_map *map)
 {
-	struct primegem_object *pobj = to_primegem(obj);
-
-	dma_resv_lock(obj->resv, NULL);
-	if (!drm_WARN_ON(obj->dev, !pobj->vmap_use) && !--pobj->vmap_use) {
-		vunmap(pobj->vaddr);
-		pobj->vaddr = NULL;
-		primegem_put_pages_locked(pobj);
-	}
-	dma_resv_unlock(obj->resv);
+	vprime_vmap_cb_lock(obj);
+	primegem_vunmap_locked(to_primegem(obj));
+	vprime_vmap_cb_unlock(obj);
 }
 
 /**
@@ -260,7 +276,7 @@ int primegem_vmap(struct drm_gem_object *obj, struct iosys_map *map)
 {
 	if (!primegem_is_primegem(obj))
 		return -EINVAL;
-	return obj->funcs->vmap(obj, map);
+	return drm_gem_vmap_unlocked(obj, map);
 }
 EXPORT_SYMBOL_GPL(primegem_vmap);
 
@@ -271,10 +287,7 @@ EXPORT_SYMBOL_GPL(primegem_vmap);
  */
 void primegem_vunmap(struct drm_gem_object *obj, struct iosys_map *map)
 {
-	if (iosys_map_is_null(map))
-		return;
-	obj->funcs->vunmap(obj, map);
-	iosys_map_clear(map);
+	drm_gem_vunmap_unlocked(obj, map);
 }
 EXPORT_SYMBOL_GPL(primegem_vunmap);
 

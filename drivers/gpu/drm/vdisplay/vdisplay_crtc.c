@@ -205,8 +205,10 @@ static void vdisplay_crtc_atomic_disable(struct drm_crtc *crtc,
 }
 
 /*
- * The new planes are "latched": hand them to the composer, then arm the
- * event for the next vblank (or send it now if the CRTC is off).
+ * The new planes are "latched": hand them to the composer and wait for a
+ * composition that may still read the old ones (their mappings go with
+ * end_fb_access right after this on 6.2+, with cleanup_fb before), then arm
+ * the event for the next vblank (or send it now if the CRTC is off).
  */
 static void vdisplay_crtc_atomic_flush(struct drm_crtc *crtc,
 				       struct drm_atomic_state *state)
@@ -217,6 +219,7 @@ static void vdisplay_crtc_atomic_flush(struct drm_crtc *crtc,
 
 	vdisplay_compose_set_active(vd, crtc_state->active ?
 				    to_vdisplay_crtc_state(crtc_state) : NULL);
+	vdisplay_compose_flush(vd);
 
 	if (!event)
 		return;

@@ -76,28 +76,6 @@ static void vdisplay_debugfs_init(struct drm_minor *minor)
 	vdisplay_capture_debugfs_init(vd, minor->debugfs_root);
 }
 
-/**
- * vdisplay_commit_tail - &drm_mode_config_helper_funcs.atomic_commit_tail
- * @state: the atomic state being committed
- *
- * As drm_atomic_helper_commit_tail(), but once the new state is scanned out
- * the composer is flushed: a composition that started before the flip may
- * still read the old plane states' mappings, which cleaning up the planes
- * unmaps.
- */
-static void vdisplay_commit_tail(struct drm_atomic_state *state)
-{
-	struct drm_device *drm = state->dev;
-
-	drm_atomic_helper_commit_modeset_disables(drm, state);
-	drm_atomic_helper_commit_planes(drm, state, 0);
-	drm_atomic_helper_commit_modeset_enables(drm, state);
-	drm_atomic_helper_commit_hw_done(state);
-	drm_atomic_helper_wait_for_flip_done(drm, state);
-	vdisplay_compose_flush(to_vdisplay(drm));
-	drm_atomic_helper_cleanup_planes(drm, state);
-}
-
 /*
  * drm_gem_fb_create() takes any modifier, even DRM_FORMAT_MOD_INVALID: refuse
  * at AddFB2 what no plane can scan out, so userspace (kmscube, for one)
@@ -117,10 +95,6 @@ static const struct drm_mode_config_funcs vdisplay_mode_config_funcs = {
 	.fb_create = vdisplay_fb_create,
 	.atomic_check = drm_atomic_helper_check,
 	.atomic_commit = drm_atomic_helper_commit,
-};
-
-static const struct drm_mode_config_helper_funcs vdisplay_mode_config_helpers = {
-	.atomic_commit_tail = vdisplay_commit_tail,
 };
 
 DEFINE_PRIMEGEM_FOPS(vdisplay_fops);
@@ -154,7 +128,6 @@ static int vdisplay_modeset_init(struct vdisplay_device *vd)
 		return ret;
 
 	drm->mode_config.funcs = &vdisplay_mode_config_funcs;
-	drm->mode_config.helper_private = &vdisplay_mode_config_helpers;
 	drm->mode_config.min_width = 1;
 	drm->mode_config.min_height = 1;
 	drm->mode_config.max_width = VDISPLAY_MAX_FB_SIZE;

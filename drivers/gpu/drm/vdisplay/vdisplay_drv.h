@@ -35,9 +35,9 @@ struct platform_device;
  * @layers: visible planes on the CRTC, bottom to top, set by atomic_check
  * @num_layers: entries in @layers
  *
- * The plane states in @layers belong to the same atomic state as @base and
- * live until that state's commit cleans up its planes; the commit tail
- * flushes the composer before that (vdisplay_commit_tail()).
+ * The plane states in @layers belong to the same atomic state as @base; their
+ * framebuffer mappings live until the next commit on the CRTC replaces
+ * them, whose atomic_flush waits for the composer first.
  */
 struct vdisplay_crtc_state {
 	struct drm_crtc_state base;
