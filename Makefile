@@ -1,81 +1,98 @@
 # SPDX-License-Identifier: GPL-2.0
 # vprime: out-of-tree DRM modules (Kbuild) and their IGT-style tests.
 #
-#   make               modules + tests for Debian's kernel (KDIR=... to override)
-#   make check         build, boot a guest, load the modules, run the suite
-#   make check-debug   same on the debug kernel (KASAN, lockdep, kmemleak)
+#   make               modules (in place) + tests + tools, for KVER
+#   make check         the suite in a guest, on every supported kernel installed
+#                      (KVER=6.1, KVER=6.12 or a full version: that one only)
+#   make check-debug   the suite on the debug kernel (KASAN, lockdep, kmemleak)
 #   make kunit         primegem's KUnit tests under UML
-#   make shell         interactive guest with the modules loaded
-#   make demo          the cross-device display pipeline in a guest, into out/demo/
+#   make shell         interactive guest with the modules loaded (KVER)
+#   make demo          the cross-device display pipeline in a guest (KVER)
 #   make setup         install the Debian packages needed (scripts/setup)
+#   make install       install the UAPI headers (PREFIX=/usr, DESTDIR)
+#   make dkms-install  build and install the modules for every kernel with
+#                      DKMS (dkms-remove undoes it)
+#
+# KVER chooses the kernel: a Debian version (6.12.117+deb12-amd64) or a
+# supported line (6.1, 6.12); empty means the running kernel if supported,
+# else the newest one installed (scripts/kver).
 
-KVER	?= $(shell scripts/kver)
-KDIR	?= /lib/modules/$(KVER)/build
-DEBUG	:= $(CURDIR)/build/debug
+KVER	?=
+# Resolved when used; scripts/kver explains an unsupported choice.
+KDIR	?= /lib/modules/$(shell scripts/kver $(KVER) || echo NONE)/build
+PREFIX	?= /usr
+DESTDIR	?=
 
-# rsync filter for check-debug: copy sources, keep build products out (the
-# ones already in build/debug are left alone, so rebuilds stay incremental).
-PRODUCTS := --exclude='*.o' --exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c' \
-	    --exclude='*.cmd' --exclude='*.d' --exclude='*.a' --exclude='modules.order' \
-	    --exclude='Module.symvers' --exclude='.tmp_versions'
 
-.PHONY: all modules tests tools setup check check-debug kunit shell demo clean
+.PHONY: all modules tests tools setup check check-debug kunit shell demo \
+	install dkms-install dkms-remove dkms-test clean
 
 all: modules tests tools
 
 modules:
+	@if [ ! -d "$(KDIR)" ]; then echo "modules: no kernel build tree at $(KDIR)" >&2; exit 1; fi
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 tests:
-	@if [ -f tests/igt/Makefile ]; then \
-		$(MAKE) -C tests/igt; \
-	else \
-		echo "tests: tests/igt/Makefile missing, nothing to build"; \
-	fi
+	$(MAKE) -C tests/igt
 
-# vdisplay-capture: a captured frame to PNG.
+# vdisplay-capture (a captured frame to PNG) and vprime-demo.
 tools:
 	$(MAKE) -C tools
 
 setup:
 	@scripts/setup
 
+# scripts/check builds the modules for each kernel under build/kernels/.
 check:
 	@scripts/setup
-	$(MAKE) all
-	scripts/check
+	$(MAKE) tests tools
+	scripts/check $(if $(KVER),--kernel $(KVER))
 
 # The debug kernel is built once (cached) by scripts/debug-kernel, outside
-# make's flags (a -n must not reach it); the modules are built against it in
-# a copy of the sources, build/debug/. Its path goes through a file so that
-# `make -n`, which runs $(MAKE) lines, never starts a kernel build.
+# make's flags; scripts/check builds the modules for it under build/debug/.
 check-debug:
 	@scripts/setup
-	@mkdir -p $(DEBUG)
-	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL scripts/debug-kernel >$(DEBUG)/.kernel-tree
-	rsync -a --delete $(PRODUCTS) --exclude=.kernel-tree Kbuild drivers include $(DEBUG)/
-	$(MAKE) -C "$$(cat $(DEBUG)/.kernel-tree)" M=$(DEBUG) modules
-	$(MAKE) tests
-	scripts/check --debug
+	$(MAKE) tests tools
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL scripts/check --debug
 
-# primegem's KUnit tests under UML, in a cached copy of linux-source-6.1.
+# primegem's KUnit tests under UML, in a cached copy of linux-source-6.12.
 kunit:
 	@scripts/setup
 	scripts/kunit
 
-shell: modules
-	VPRIME_MODDIR=$(CURDIR) scripts/vm shell --modprobe drm \
-		--modprobe drm_kms_helper \
-		--module $(CURDIR)/drivers/gpu/drm/primegem/primegem.ko \
-		--module "$(CURDIR)/drivers/gpu/drm/vrender/vrender.ko devices=3" \
-		--module $(CURDIR)/drivers/gpu/drm/vdisplay/vdisplay.ko
+shell:
+	@scripts/setup
+	$(MAKE) tests tools
+	moddir=$$(scripts/build-modules $(KVER)) && \
+	VPRIME_MODDIR=$$moddir scripts/vm shell $(if $(KVER),--kernel $(KVER)) \
+		--modprobe drm --modprobe drm_kms_helper \
+		--module $$moddir/drivers/gpu/drm/primegem/primegem.ko \
+		--module "$$moddir/drivers/gpu/drm/vrender/vrender.ko devices=3" \
+		--module $$moddir/drivers/gpu/drm/vdisplay/vdisplay.ko
 
 # Setup, build, guest run and report: all in scripts/demo.
 demo:
-	scripts/demo
+	scripts/demo $(if $(KVER),--kernel $(KVER))
+
+install:
+	install -d $(DESTDIR)$(PREFIX)/include/drm
+	install -m 644 include/uapi/drm/*.h $(DESTDIR)$(PREFIX)/include/drm/
+
+# DKMS builds from a copy of the sources under /usr/src, for every kernel
+# whose headers are installed, and again on each kernel upgrade.
+dkms-install:
+	scripts/dkms install
+
+dkms-remove:
+	scripts/dkms remove
+
+# CI: dkms build for every supported kernel, then modprobe in a guest.
+dkms-test:
+	scripts/dkms test
 
 clean:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
-	@if [ -f tests/igt/Makefile ]; then $(MAKE) -C tests/igt clean; fi
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C tests/igt clean
 	$(MAKE) -C tools clean
 	rm -rf build/

@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by scripts/debug-kernel and scripts/kunit: keep a cached kernel
+# tree carrying the current upstream/ patch series.
+#
+#   vprime_series ROOT                 the series as one stream (cover letter
+#                                      left out), in order; empty if none
+#   vprime_series_key ROOT             a short hash of it
+#   vprime_series_apply ROOT SRC STATE revert the series SRC carries (saved
+#                                      in STATE/series.applied), apply ROOT's
+#
+# Applying only touches the files the patches change, so an incremental
+# build after it rebuilds just those.
+
+vprime_series() {
+	local p
+	for p in "$1"/upstream/[0-9][0-9][0-9][0-9]-*.patch; do
+		[ -e "$p" ] || continue
+		case ${p##*/} in 0000-*) continue ;; esac
+		cat "$p"
+	done
+}
+
+vprime_series_key() {
+	vprime_series "$1" | sha1sum | cut -c1-16
+}
+
+vprime_series_apply() {
+	local root=$1 src=$2 state=$3
+	if [ -s "$state/series.applied" ]; then
+		patch -d "$src" -p1 -R -s --no-backup-if-mismatch <"$state/series.applied" >&2 ||
+			{ echo "series: cannot revert the old series in $src; remove $state" >&2; return 1; }
+	fi
+	: >"$state/series.applied"
+	if [ "$(vprime_series "$root" | wc -c)" -gt 0 ]; then
+		vprime_series "$root" | patch -d "$src" -p1 -s --no-backup-if-mismatch >&2 ||
+			{ echo "series: the upstream/ series does not apply to $src" >&2; return 1; }
+		vprime_series "$root" >"$state/series.applied"
+	fi
+}
