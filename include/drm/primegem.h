@@ -118,6 +118,8 @@ struct primegem_track_object {
  * @next_id: id of the next object; ids are never reused.
  * @stats: totals of all objects since primegem_device_init().
  * @track: CPU access tracking.
+ * @pinned: bytes of objects whose pages are pinned (see "pinned memory").
+ * @pin_limit: most bytes the device may pin.
  *
  * Embed this in the driver's device structure and initialise it with
  * primegem_device_init().
@@ -131,6 +133,8 @@ struct primegem_device {
 	u64 next_id;
 	struct primegem_stats stats;
 	struct primegem_track_device track;
+	u64 pinned;
+	u64 pin_limit;
 };
 
 /**

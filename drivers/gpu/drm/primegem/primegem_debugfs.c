@@ -14,8 +14,8 @@
  * primegem_debugfs_init() creates the file ``primegem_objects``. Its first
  * line holds the device's totals, the others one object each::
  *
- *   objects=<live> faults=<n> brackets=<n> flushes=<n> flush_skips=<n>
- *     lease_expiries=<n>
+ *   objects=<live> pinned=<bytes> pin_limit=<bytes> faults=<n> brackets=<n>
+ *     flushes=<n> flush_skips=<n> lease_expiries=<n>
  *   id=<id> size=<bytes> handles=<n> exported=<0|1> imported=<0|1>
  *     mappings=<n> faults=<n> brackets=<n> flushes=<n> flush_skips=<n>
  *     lease_expiries=<n>
@@ -26,7 +26,7 @@
  * never waits for a reservation or a fence.
  *
  * It also creates ``primegem_track_cpu`` and ``primegem_track_events``, see
- * "CPU access tracking".
+ * "CPU access tracking", and ``primegem_pin_limit``, see "pinned memory".
  */
 
 static void primegem_show_stats(struct seq_file *m,
@@ -60,6 +60,7 @@ static int primegem_objects_show(struct seq_file *m, void *data)
 
 	mutex_lock(&pdev->lock);
 	seq_printf(m, "objects=%u", pdev->num_objects);
+	primegem_pin_show(m, pdev);
 	primegem_show_stats(m, &pdev->stats);
 	list_for_each_entry(pobj, &pdev->objects, link)
 		primegem_show_object(m, pobj);
@@ -78,5 +79,6 @@ void primegem_debugfs_init(struct primegem_device *pdev, struct dentry *root)
 	debugfs_create_file("primegem_objects", 0444, root, pdev,
 			    &primegem_objects_fops);
 	primegem_track_debugfs_init(pdev, root);
+	primegem_pin_debugfs_init(pdev, root);
 }
 EXPORT_SYMBOL_GPL(primegem_debugfs_init);

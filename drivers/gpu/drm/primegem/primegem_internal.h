@@ -9,6 +9,8 @@
 
 #include <drm/primegem.h>
 
+struct dentry;
+struct seq_file;
 struct vm_area_struct;
 
 extern const struct vm_operations_struct primegem_vm_ops;
@@ -39,6 +41,16 @@ void primegem_fault_window(pgoff_t page, pgoff_t vma_first,
 			   pgoff_t *first, pgoff_t *last);
 vm_fault_t primegem_fault_map(struct vm_fault *vmf, pgoff_t page,
 			      bool around, pgprot_t prot);
+
+/* primegem_pin.c: the pinned-memory budget. */
+u64 primegem_pin_module_limit(void);
+void primegem_pin_device_init(struct primegem_device *pdev);
+int primegem_pin_size_ok(struct primegem_device *pdev, u64 size);
+int primegem_pin_charge(struct primegem_object *pobj);
+void primegem_pin_uncharge(struct primegem_object *pobj);
+void primegem_pin_show(struct seq_file *m, struct primegem_device *pdev);
+void primegem_pin_debugfs_init(struct primegem_device *pdev,
+			       struct dentry *root);
 
 /* primegem_track.c: CPU access tracking. */
 #define PRIMEGEM_TRACK_EVENTS	64

@@ -106,23 +106,32 @@ static void primegem_free(struct drm_gem_object *obj)
  * primegem_get_pages_locked - pin the backing pages, reservation held
  * @pobj: the object, not imported
  *
- * Returns: 0 or a negative errno.
+ * The first pin allocates the pages and charges them to the budgets (see
+ * "pinned memory").
+ *
+ * Returns: 0, -ENOMEM if the pin is over budget, or another negative errno.
  */
 int primegem_get_pages_locked(struct primegem_object *pobj)
 {
 	struct page **pages;
+	int ret;
 
 	dma_resv_assert_held(pobj->base.resv);
 
-	if (pobj->pages_use++)
-		return 0;
+	if (pobj->pages_use)
+		goto out_count;
 
+	ret = primegem_pin_charge(pobj);
+	if (ret)
+		return ret;
 	pages = drm_gem_get_pages(&pobj->base);
 	if (IS_ERR(pages)) {
-		pobj->pages_use = 0;
+		primegem_pin_uncharge(pobj);
 		return PTR_ERR(pages);
 	}
 	pobj->pages = pages;
+out_count:
+	pobj->pages_use++;
 	return 0;
 }
 
@@ -141,6 +150,7 @@ void primegem_put_pages_locked(struct primegem_object *pobj)
 
 	drm_gem_put_pages(&pobj->base, pobj->pages, true, true);
 	pobj->pages = NULL;
+	primegem_pin_uncharge(pobj);
 }
 
 /**
@@ -326,7 +336,8 @@ EXPORT_SYMBOL_GPL(primegem_is_primegem);
  * Pages are allocated on first use, zero-filled.
  *
  * Returns: the object with one reference, or an ERR_PTR: -EINVAL for a zero
- * size or an unsupported flag.
+ * size (or one that overflows when rounded up) or an unsupported flag,
+ * -E2BIG for a size that could never be pinned (see "pinned memory").
  */
 struct primegem_object *primegem_create(struct primegem_device *pdev,
 					size_t size, u32 flags)
@@ -337,6 +348,9 @@ struct primegem_object *primegem_create(struct primegem_device *pdev,
 	size = PAGE_ALIGN(size);
 	if (!size || flags & ~PRIMEGEM_CREATE_FLAGS)
 		return ERR_PTR(-EINVAL);
+	ret = primegem_pin_size_ok(pdev, size);
+	if (ret)
+		return ERR_PTR(ret);
 
 	pobj = kzalloc(sizeof(*pobj), GFP_KERNEL);
 	if (!pobj)
@@ -471,6 +485,7 @@ int primegem_device_init(struct primegem_device *pdev, struct drm_device *drm,
 	INIT_LIST_HEAD(&pdev->objects);
 	pdev->num_objects = 0;
 	pdev->next_id = 0;
+	primegem_pin_device_init(pdev);
 	ret = primegem_track_device_init(pdev);
 	if (ret)
 		return ret;
