@@ -39,6 +39,8 @@
  * window of %PRIMEGEM_FAULT_AROUND_PAGES pages that lies inside the VMA. The
  * mapping is cached; coherency with devices is the job of the CPU-access
  * brackets. Copy-on-write (MAP_PRIVATE) mappings are refused with -EINVAL.
+ * A mapping through a dma-buf never grants more than the dma-buf's file: a
+ * dma-buf exported without DRM_RDWR maps read-only on every route.
  * The fault of a tracked object follows "CPU access tracking" instead.
  */
 
@@ -209,18 +211,43 @@ int primegem_gem_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
 	return primegem_mmap_setup(to_primegem(obj), vma);
 }
 
+/*
+ * A mapping made through a dma-buf grants no more than the dma-buf's file:
+ * without FMODE_WRITE (exported without DRM_RDWR) no shared writable
+ * mapping, now or through mprotect() later, which is what do_mmap() rules
+ * for an mmap of the dma-buf fd itself. A mapping forwarded with
+ * dma_buf_mmap() (an importer's GEM mmap) skips do_mmap()'s check, so both
+ * ends of the route check: the importer for any exporter, the exporter for
+ * any importer.
+ */
+static int primegem_mmap_check_access(struct dma_buf *dma_buf,
+				      struct vm_area_struct *vma)
+{
+	if (dma_buf->file->f_mode & FMODE_WRITE)
+		return 0;
+	if (vma->vm_flags & VM_WRITE)
+		return -EACCES;
+	vm_flags_clear(vma, VM_MAYWRITE);
+	return 0;
+}
+
 /**
  * primegem_dmabuf_mmap - &dma_buf_ops.mmap of primegem dma-bufs
  * @dma_buf: the dma-buf
  * @vma: the VMA; vm_pgoff is the page offset in the buffer, already checked
  *	against its size by the dma-buf core
  *
- * Returns: 0 or a negative errno.
+ * Returns: 0, -EACCES for a writable mapping of a read-only dma-buf, or
+ * another negative errno.
  */
 int primegem_dmabuf_mmap(struct dma_buf *dma_buf, struct vm_area_struct *vma)
 {
 	struct drm_gem_object *obj = dma_buf->priv;
 	int ret;
+
+	ret = primegem_mmap_check_access(dma_buf, vma);
+	if (ret)
+		return ret;
 
 	vma->vm_pgoff += drm_vma_node_start(&obj->vma_node);
 	drm_gem_object_get(obj);
@@ -286,21 +313,27 @@ EXPORT_SYMBOL_GPL(primegem_drm_mmap);
  *
  * Forwards to the exporter at the same page offset. On success the VMA
  * belongs to the exporter, so the reference drm_gem_mmap_obj() took for it
- * is dropped here.
+ * is dropped here. The mapping grants no more than the dma-buf's file.
  *
- * Returns: 0 or a negative errno.
+ * Returns: 0, -EACCES for a writable mapping of a read-only dma-buf, or
+ * another negative errno.
  */
 int primegem_import_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
 {
+	struct dma_buf *dma_buf = obj->import_attach->dmabuf;
 	pgoff_t pgoff = vma->vm_pgoff - drm_vma_node_start(&obj->vma_node);
 	int ret;
+
+	ret = primegem_mmap_check_access(dma_buf, vma);
+	if (ret)
+		return ret;
 
 	/* Whatever the exporter does, do not leave our ops on its VMA. */
 	vma->vm_private_data = NULL;
 	vma->vm_ops = NULL;
 	vm_flags_set(vma, VM_DONTEXPAND);
 
-	ret = dma_buf_mmap(obj->import_attach->dmabuf, vma, pgoff);
+	ret = dma_buf_mmap(dma_buf, vma, pgoff);
 	if (!ret)
 		drm_gem_object_put(obj);
 	return ret;
