@@ -32,10 +32,12 @@
  * attachments.
  *
  * Import: a primegem dma-buf imported on the device that exported it gives
- * back the same object, so the same handle in a DRM file. Any other dma-buf
- * gets a new object holding an attachment to &primegem_device.dma_dev and a
- * reference on the dma-buf; the object shares the dma-buf's reservation
- * object. Its scatterlist is not mapped at import: nothing here needs it.
+ * back the same object, so the same handle in a DRM file, as long as it is
+ * the object's current dma-buf (see primegem_prime_import()). Any other
+ * dma-buf gets a new object holding an attachment to
+ * &primegem_device.dma_dev and a reference on the dma-buf; the object
+ * shares the dma-buf's reservation object. Its scatterlist is not mapped at
+ * import: nothing here needs it.
  */
 
 static struct primegem_object *dmabuf_to_primegem(struct dma_buf *dma_buf)
@@ -239,20 +241,43 @@ err_detach:
 	return ERR_PTR(ret);
 }
 
+/*
+ * A dma-buf the device exported is its object's current one, or none is:
+ * the core forgets &drm_gem_object.dma_buf when the last handle goes, and
+ * the object may be exported again later (a framebuffer keeps it alive, and
+ * GETFB2 gives a new handle), so an older dma-buf can outlive its place.
+ */
+static bool primegem_is_current_export(struct primegem_device *pdev,
+				       struct dma_buf *dma_buf)
+{
+	struct drm_gem_object *obj = dma_buf->priv;
+
+	if (dma_buf->ops != &primegem_dmabuf_ops || obj->dev != pdev->drm)
+		return false;
+	return !obj->dma_buf || obj->dma_buf == dma_buf;
+}
+
 /**
  * primegem_prime_import - &drm_driver.gem_prime_import for primegem
  * @pdev: the importing device
  * @dma_buf: the dma-buf to import
  *
- * Returns: a reference to the device's own object for a dma-buf it exported,
- * a new imported object for any other dma-buf, or an ERR_PTR.
+ * Call with &drm_device.object_name_lock held, as
+ * drm_gem_prime_fd_to_handle() does: it protects &drm_gem_object.dma_buf.
+ *
+ * A dma-buf the device exported gives back its object, so that the core's
+ * &drm_gem_object.dma_buf stays the object's one dma-buf; an older dma-buf
+ * of an object exported again since, and any other dma-buf, are imported:
+ * a new object attached to the dma-buf, whose mappings reach the same pages.
+ *
+ * Returns: a reference to the object, or an ERR_PTR.
  */
 struct drm_gem_object *primegem_prime_import(struct primegem_device *pdev,
 					     struct dma_buf *dma_buf)
 {
 	struct drm_gem_object *obj = dma_buf->priv;
 
-	if (dma_buf->ops == &primegem_dmabuf_ops && obj->dev == pdev->drm) {
+	if (primegem_is_current_export(pdev, dma_buf)) {
 		drm_gem_object_get(obj);
 		return obj;
 	}
