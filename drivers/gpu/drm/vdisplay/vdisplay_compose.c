@@ -132,6 +132,7 @@ static void vdisplay_compose_layer(struct vdisplay_device *vd,
 	for (y = 0; y < height; y++) {
 		u32 *out = frame->pixels + (ps->dst.y1 + y) * frame->width +
 			   ps->dst.x1;
+		/* data[0] already points at fb->offsets[0]. */
 		size_t offset = (size_t)(src_y + y) * fb->pitches[0] +
 				(size_t)src_x * cpp;
 

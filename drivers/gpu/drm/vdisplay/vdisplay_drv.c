@@ -11,6 +11,7 @@
 #include <drm/drm_atomic_helper.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
+#include <drm/drm_fourcc.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_gem_framebuffer_helper.h>
 #include <drm/drm_ioctl.h>
@@ -76,15 +77,59 @@ static void vdisplay_debugfs_init(struct drm_minor *minor)
 	vdisplay_capture_debugfs_init(vd, minor->debugfs_root);
 }
 
+/**
+ * vdisplay_commit_tail - &drm_mode_config_helper_funcs.atomic_commit_tail
+ * @state: the atomic state being committed
+ *
+ * As drm_atomic_helper_commit_tail(), but waits for the flip to be done
+ * rather than for a vblank with drm_atomic_helper_wait_for_vblanks(), whose
+ * 100 ms timeout (a WARN) a busy or emulated host overruns with the vblank
+ * timer.
+ */
+static void vdisplay_commit_tail(struct drm_atomic_state *state)
+{
+	struct drm_device *drm = state->dev;
+
+	drm_atomic_helper_commit_modeset_disables(drm, state);
+	drm_atomic_helper_commit_planes(drm, state, 0);
+	drm_atomic_helper_commit_modeset_enables(drm, state);
+	drm_atomic_helper_commit_hw_done(state);
+	drm_atomic_helper_wait_for_flip_done(drm, state);
+	drm_atomic_helper_cleanup_planes(drm, state);
+}
+
+/* -ENOENT unless every handle the format needs names a buffer. */
+static int vdisplay_fb_lookup(struct drm_device *drm, struct drm_file *file,
+			      const struct drm_mode_fb_cmd2 *mode_cmd)
+{
+	const struct drm_format_info *info = drm_get_format_info(drm, mode_cmd);
+	struct drm_gem_object *obj;
+	unsigned int i;
+
+	for (i = 0; info && i < info->num_planes; i++) {
+		obj = drm_gem_object_lookup(file, mode_cmd->handles[i]);
+		if (!obj)
+			return -ENOENT;
+		drm_gem_object_put(obj);
+	}
+	return 0;
+}
+
 /*
  * drm_gem_fb_create() takes any modifier, even DRM_FORMAT_MOD_INVALID: refuse
  * at AddFB2 what no plane can scan out, so userspace (kmscube, for one)
- * falls back to a framebuffer without modifiers.
+ * falls back to a framebuffer without modifiers. Unknown handles first, so
+ * that they give the core's documented -ENOENT whatever else is wrong.
  */
 static struct drm_framebuffer *
 vdisplay_fb_create(struct drm_device *drm, struct drm_file *file,
 		   const struct drm_mode_fb_cmd2 *mode_cmd)
 {
+	int ret;
+
+	ret = vdisplay_fb_lookup(drm, file, mode_cmd);
+	if (ret)
+		return ERR_PTR(ret);
 	if (!drm_any_plane_has_format(drm, mode_cmd->pixel_format,
 				      mode_cmd->modifier[0]))
 		return ERR_PTR(-EINVAL);
@@ -95,6 +140,10 @@ static const struct drm_mode_config_funcs vdisplay_mode_config_funcs = {
 	.fb_create = vdisplay_fb_create,
 	.atomic_check = drm_atomic_helper_check,
 	.atomic_commit = drm_atomic_helper_commit,
+};
+
+static const struct drm_mode_config_helper_funcs vdisplay_mode_config_helpers = {
+	.atomic_commit_tail = vdisplay_commit_tail,
 };
 
 DEFINE_PRIMEGEM_FOPS(vdisplay_fops);
@@ -128,6 +177,7 @@ static int vdisplay_modeset_init(struct vdisplay_device *vd)
 		return ret;
 
 	drm->mode_config.funcs = &vdisplay_mode_config_funcs;
+	drm->mode_config.helper_private = &vdisplay_mode_config_helpers;
 	drm->mode_config.min_width = 1;
 	drm->mode_config.min_height = 1;
 	drm->mode_config.max_width = VDISPLAY_MAX_FB_SIZE;

@@ -54,6 +54,13 @@ static int vdisplay_plane_atomic_check(struct drm_plane *plane,
 	bool primary = plane->type == DRM_PLANE_TYPE_PRIMARY;
 
 	/*
+	 * A fence to wait for before scanning out nothing: the commit helpers
+	 * cannot handle it (drm_atomic_helper_wait_for_fences() WARNs).
+	 */
+	if (new_state->fence && !new_state->fb)
+		return -EINVAL;
+
+	/*
 	 * Pull the CRTC into the commit: its atomic_check lists the planes to
 	 * compose, and its flush hands them to the composer.
 	 */
