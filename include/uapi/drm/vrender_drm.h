@@ -52,6 +52,9 @@ extern "C" {
  * unknown handle, -EBUSY if an unsignalled fence conflicts (any fence for a
  * write, a write fence for a read). The fence signals by itself after the
  * module parameter fence_timeout_ms (default 10000) so nothing waits forever.
+ * Limits: -ENOSPC while the file has %VRENDER_MAX_FENCES fences not yet
+ * signalled through FENCE_SIGNAL; -EBUSY while the buffer holds
+ * %VRENDER_MAX_BO_FENCES unsignalled fences of any kind.
  */
 struct drm_vrender_fence_attach {
 	__u32 handle;
@@ -93,7 +96,9 @@ struct drm_vrender_gem_info {
 /**
  * struct drm_vrender_gem_create - create a buffer (render nodes too)
  * @size: in: size in bytes, rounded up to whole pages; out: the size made.
- *	0: -EINVAL.
+ *	0, or a size that overflows when rounded up: -EINVAL. A size the
+ *	device could never pin (over its pinned-memory limit, by default half
+ *	of the RAM; see README, "Pinned memory"): -E2BIG.
  * @flags: VRENDER_GEM_CREATE_* (unknown bits: -EINVAL).
  * @handle: out: GEM handle of the new buffer.
  *
@@ -126,8 +131,25 @@ struct drm_vrender_submit_bo {
 #define VRENDER_BO_NO_IMPLICIT	(1u << 2)
 };
 
-#define VRENDER_MAX_SUBMIT_BOS	64
-#define VRENDER_MAX_EXEC_US	1000000
+/*
+ * Limits. Each is a guaranteed minimum: this version refuses more, a later
+ * one may accept more.
+ *
+ * VRENDER_MAX_SUBMIT_BOS: buffers of one job.
+ * VRENDER_MAX_EXEC_US: simulated execution time of one job.
+ * VRENDER_MAX_JOBS_IN_FLIGHT: jobs of one DRM file submitted and not yet
+ *	signalled; SUBMIT waits (interruptibly) for room.
+ * VRENDER_MAX_FENCES: fences of one DRM file from FENCE_ATTACH not yet
+ *	signalled with FENCE_SIGNAL.
+ * VRENDER_MAX_BO_FENCES: unsignalled fences (of any driver) in a buffer's
+ *	reservation object, beyond which SUBMIT and FENCE_ATTACH refuse to add
+ *	one (-EBUSY).
+ */
+#define VRENDER_MAX_SUBMIT_BOS		64
+#define VRENDER_MAX_EXEC_US		1000000
+#define VRENDER_MAX_JOBS_IN_FLIGHT	1024
+#define VRENDER_MAX_FENCES		1024
+#define VRENDER_MAX_BO_FENCES		4096
 
 /**
  * struct drm_vrender_submit - queue a job on the device's engine
@@ -162,6 +184,15 @@ struct drm_vrender_submit_bo {
  * @pad: must be zero (-EINVAL).
  * @out_point: timeline point of @out_syncobj, 0 for a binary syncobj.
  * @seqno: returns the job's sequence number on the device's timeline.
+ *
+ * The fields of a feature whose flag is clear (@in_fence_fd,
+ * @out_fence_fd, @in_syncobj and @in_point, @out_syncobj and @out_point)
+ * must be zero (-EINVAL): they are reserved for later use.
+ *
+ * Resources: -ENOMEM if mapping a buffer would take the device over its
+ * pinned-memory limit; -EBUSY if a buffer holds %VRENDER_MAX_BO_FENCES
+ * unsignalled fences; SUBMIT waits while the file has
+ * %VRENDER_MAX_JOBS_IN_FLIGHT jobs in flight (-EINTR/restart on a signal).
  *
  * The job waits for its explicit in-fences and, for each buffer not marked
  * NO_IMPLICIT, for the conflicting fences in the buffer's reservation

@@ -41,6 +41,11 @@ static int vrender_open(struct drm_device *drm, struct drm_file *file)
 	vfile = kzalloc(sizeof(*vfile), GFP_KERNEL);
 	if (!vfile)
 		return -ENOMEM;
+	vfile->client = vrender_client_create();
+	if (!vfile->client) {
+		kfree(vfile);
+		return -ENOMEM;
+	}
 
 	vrender_fence_file_init(vfile);
 	file->driver_priv = vfile;
@@ -52,6 +57,7 @@ static void vrender_postclose(struct drm_device *drm, struct drm_file *file)
 	struct vrender_file *vfile = file->driver_priv;
 
 	vrender_fence_file_fini(vfile);
+	vrender_client_put(vfile->client);
 	kfree(vfile);
 }
 

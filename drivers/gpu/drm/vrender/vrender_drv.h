@@ -2,8 +2,11 @@
 #ifndef __VRENDER_DRV_H__
 #define __VRENDER_DRV_H__
 
+#include <linux/atomic.h>
 #include <linux/idr.h>
+#include <linux/kref.h>
 #include <linux/mutex.h>
+#include <linux/wait.h>
 
 #include <drm/drm_device.h>
 #include <drm/primegem.h>
@@ -12,6 +15,7 @@
 
 struct drm_file;
 struct dma_buf;
+struct dma_resv;
 struct dentry;
 struct platform_device;
 
@@ -35,14 +39,37 @@ static inline struct vrender_device *to_vrender(struct drm_device *drm)
 }
 
 /**
+ * struct vrender_client - what a DRM file's jobs account to
+ * @ref: the file holds one reference, each job in flight another, so the
+ *	jobs may outlive the file
+ * @jobs: jobs submitted and not yet signalled
+ * @wait: woken when a job of the client signals
+ */
+struct vrender_client {
+	struct kref ref;
+	atomic_t jobs;
+	wait_queue_head_t wait;
+};
+
+/**
  * struct vrender_file - per-open-file state
- * @fence_lock: protects @fences
+ * @fence_lock: protects @fences and @num_fences
  * @fences: fences from FENCE_ATTACH, by id, until signalled
+ * @num_fences: entries in @fences
+ * @client: the file's job accounting
  */
 struct vrender_file {
-	struct mutex fence_lock; /* protects @fences */
+	struct mutex fence_lock; /* see above */
 	struct idr fences;
+	unsigned int num_fences;
+	struct vrender_client *client;
 };
+
+struct vrender_client *vrender_client_create(void);
+void vrender_client_put(struct vrender_client *client);
+int vrender_client_reserve_job(struct vrender_client *client);
+void vrender_client_job_done(struct vrender_client *client);
+int vrender_resv_has_room(struct dma_resv *resv);
 
 extern unsigned int vrender_fence_timeout_ms;
 

@@ -174,6 +174,7 @@ static void vrender_job_run(struct work_struct *work)
 	atomic_dec(&engine->running);
 	dma_fence_signal(&job->base);
 	dma_fence_end_signalling(cookie);
+	vrender_client_job_done(job->client);
 
 	/*
 	 * Not here: a thread holding a reservation lock may be waiting for
@@ -216,6 +217,8 @@ struct vrender_job *vrender_job_alloc(struct vrender_engine *engine)
 void vrender_job_free(struct vrender_job *job)
 {
 	vrender_job_cleanup(job);
+	if (job->client)
+		vrender_client_job_done(job->client);
 	if (job->base.ops) {
 		/* On the timeline but never published: cancel, then the
 		 * fence frees the memory.

@@ -12,6 +12,7 @@
 
 struct drm_gem_object;
 struct seq_file;
+struct vrender_client;
 
 /* Why a job waited: counted per dependency fence. */
 enum vrender_wait_cause {
@@ -58,6 +59,7 @@ struct vrender_engine {
  * struct vrender_job - one operation queued on an engine
  * @base: the job's fence; first, so that dma_fence_free() frees the job
  * @engine: the engine
+ * @client: what the job is accounted to, from submit until it signals
  * @work: the queue entry
  * @cleanup: releases what the job held, off the engine's queue
  * @seqno: seqno of @base
@@ -80,6 +82,7 @@ struct vrender_engine {
 struct vrender_job {
 	struct dma_fence base;
 	struct vrender_engine *engine;
+	struct vrender_client *client;
 	struct work_struct work;
 	struct work_struct cleanup;
 	u64 seqno;

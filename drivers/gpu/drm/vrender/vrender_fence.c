@@ -99,7 +99,9 @@ static int vrender_fence_add(struct dma_resv *resv, struct dma_fence *fence,
 		goto out_unlock;
 	}
 
-	ret = dma_resv_reserve_fences(resv, 1);
+	ret = vrender_resv_has_room(resv);
+	if (!ret)
+		ret = dma_resv_reserve_fences(resv, 1);
 	if (!ret)
 		dma_resv_add_fence(resv, fence, write ? DMA_RESV_USAGE_WRITE :
 					DMA_RESV_USAGE_READ);
@@ -116,7 +118,7 @@ int vrender_fence_attach_ioctl(struct drm_device *drm, void *data,
 	bool write = args->flags & VRENDER_FENCE_WRITE;
 	struct drm_gem_object *obj;
 	struct dma_fence *fence;
-	int ret;
+	int ret = 0;
 
 	if (args->flags & ~VRENDER_FENCE_WRITE || args->pad)
 		return -EINVAL;
@@ -125,10 +127,20 @@ int vrender_fence_attach_ioctl(struct drm_device *drm, void *data,
 	if (!obj)
 		return -ENOENT;
 
+	/* Reserve the file's slot first: see "limits" in vrender_client.c. */
+	mutex_lock(&vfile->fence_lock);
+	if (vfile->num_fences >= VRENDER_MAX_FENCES)
+		ret = -ENOSPC;
+	else
+		vfile->num_fences++;
+	mutex_unlock(&vfile->fence_lock);
+	if (ret)
+		goto out_put_obj;
+
 	fence = vrender_fence_create();
 	if (!fence) {
 		ret = -ENOMEM;
-		goto out_put_obj;
+		goto out_unreserve;
 	}
 
 	ret = vrender_fence_add(obj->resv, fence, write);
@@ -148,6 +160,10 @@ out_signal:
 	/* Never leave an unsignalled fence behind. */
 	dma_fence_signal(fence);
 	dma_fence_put(fence);
+out_unreserve:
+	mutex_lock(&vfile->fence_lock);
+	vfile->num_fences--;
+	mutex_unlock(&vfile->fence_lock);
 out_put_obj:
 	drm_gem_object_put(obj);
 	return ret;
@@ -166,6 +182,8 @@ int vrender_fence_signal_ioctl(struct drm_device *drm, void *data,
 
 	mutex_lock(&vfile->fence_lock);
 	fence = idr_remove(&vfile->fences, args->fence);
+	if (fence)
+		vfile->num_fences--;
 	mutex_unlock(&vfile->fence_lock);
 	if (!fence)
 		return -ENOENT;

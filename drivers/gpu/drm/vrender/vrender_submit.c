@@ -59,9 +59,16 @@ static int vrender_check_args(const struct drm_vrender_submit *args)
 		return -EINVAL;
 	if (!fill && args->value)
 		return -EINVAL;
-	if (!(args->flags & VRENDER_SUBMIT_IN_SYNCOBJ) && args->in_point)
+	/* Fields of a feature not asked for stay zero: reserved for later. */
+	if (!(args->flags & VRENDER_SUBMIT_IN_FENCE_FD) && args->in_fence_fd)
 		return -EINVAL;
-	if (!(args->flags & VRENDER_SUBMIT_OUT_SYNCOBJ) && args->out_point)
+	if (!(args->flags & VRENDER_SUBMIT_OUT_FENCE_FD) && args->out_fence_fd)
+		return -EINVAL;
+	if (!(args->flags & VRENDER_SUBMIT_IN_SYNCOBJ) &&
+	    (args->in_syncobj || args->in_point))
+		return -EINVAL;
+	if (!(args->flags & VRENDER_SUBMIT_OUT_SYNCOBJ) &&
+	    (args->out_syncobj || args->out_point))
 		return -EINVAL;
 	return 0;
 }
@@ -305,6 +312,9 @@ static int vrender_lock_and_publish(struct vrender_submit *s)
 		return ret;
 
 	for (i = 0; i < job->num_objs; i++) {
+		ret = vrender_resv_has_room(job->objs[i]->resv);
+		if (ret)
+			goto out_unlock;
 		ret = dma_resv_reserve_fences(job->objs[i]->resv, 1);
 		if (ret)
 			goto out_unlock;
@@ -375,6 +385,7 @@ int vrender_submit_ioctl(struct drm_device *drm, void *data,
 			 struct drm_file *file)
 {
 	struct drm_vrender_submit *args = data;
+	struct vrender_file *vfile = file->driver_priv;
 	struct vrender_submit s = { .args = args, .out_fd = -1 };
 	struct vrender_job *job;
 	int ret;
@@ -397,6 +408,11 @@ int vrender_submit_ioctl(struct drm_device *drm, void *data,
 		goto out;
 	}
 	s.job = job;
+	/* Last before the real work: waits while the file is at its limit. */
+	ret = vrender_client_reserve_job(vfile->client);
+	if (ret)
+		goto out;
+	job->client = vfile->client;
 	job->op = args->op;
 	job->value = args->value;
 	job->exec_us = args->exec_us;
