@@ -137,6 +137,31 @@ static void test_import_map_dumb(void)
 	shared_fb_destroy(&s);
 }
 
+/* The read-only rule holds for vdisplay importing a vrender buffer too. */
+static void test_import_readonly_map_dumb(void)
+{
+	struct drm_mode_create_dumb arg = { .width = 64, .height = 64,
+					    .bpp = 32 };
+	uint32_t handle;
+	uint64_t offset;
+	void *map;
+	int dmabuf;
+
+	dumb_create(vr, &arg);
+	dmabuf = prime_handle_to_fd_flags(vr, arg.handle, DRM_CLOEXEC);
+	handle = prime_fd_to_handle(fd, dmabuf);
+	offset = dumb_map(fd, handle);
+	igt_assert_eq(__mmap_err(&map, arg.size, PROT_READ | PROT_WRITE,
+				 MAP_SHARED, fd, offset), -EACCES);
+	map = mmap_checked(arg.size, PROT_READ, MAP_SHARED, fd, offset);
+	igt_assert_eq(mprotect(map, arg.size, PROT_READ | PROT_WRITE), -1);
+	igt_assert_eq(errno, EACCES);
+	munmap(map, arg.size);
+	gem_close(fd, handle);
+	close(dmabuf);
+	igt_assert_eq(__dumb_destroy(vr, arg.handle), 0);
+}
+
 /* Commit @fb_id nonblocking with an event; the event must not come yet. */
 static void flip_held(uint32_t fb_id, int in_fence, int *out_fence)
 {
@@ -380,6 +405,8 @@ igt_main
 		test_import_scanout();
 	igt_subtest("import-vrender-map-dumb")
 		test_import_map_dumb();
+	igt_subtest("import-vrender-readonly-map-dumb")
+		test_import_readonly_map_dumb();
 	igt_subtest("implicit-fence-holds-flip")
 		test_implicit_fence();
 	igt_subtest("implicit-fence-flip-without-wakeup")

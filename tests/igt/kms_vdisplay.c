@@ -12,11 +12,13 @@
 #include <unistd.h>
 #include <drm_fourcc.h>
 
+#include "debugfs.h"
 #include "drmtest.h"
 #include "igt_kmod.h"
 #include "igt_core.h"
 #include "ioctl_wrappers.h"
 #include "kms.h"
+#include "syncobj.h"
 
 static int fd = -1;
 static struct kms k;
@@ -708,6 +710,153 @@ static void test_module_reload(void)
 	igt_assert(k.cursor_id != 0);
 }
 
+/*
+ * An IN_FENCE_FD on a plane without a framebuffer: the commit helpers could
+ * not handle it (they WARNed); EINVAL, with or without TEST_ONLY.
+ */
+static void test_in_fence_without_fb(void)
+{
+	uint32_t syncobj;
+	int fence;
+
+	syncobj_require(fd, false);
+	syncobj = syncobj_create(fd, DRM_SYNCOBJ_CREATE_SIGNALED);
+	fence = syncobj_export_sync_file(fd, syncobj);
+	igt_assert_eq(__kms_commit_primary(&k, 0, 0, 0,
+					   DRM_MODE_ATOMIC_TEST_ONLY, fence,
+					   NULL), -EINVAL);
+	igt_assert_eq(__kms_commit_primary(&k, 0, 0, 0, 0, fence, NULL),
+		      -EINVAL);
+	/* With a framebuffer the same fence is fine. */
+	{
+		struct kms_fb fb;
+
+		kms_dumb_fb(fd, k.mode.hdisplay, k.mode.vdisplay,
+			    DRM_FORMAT_XRGB8888, &fb);
+		igt_assert_eq(kms_commit_primary(&k, fb.fb_id, 0, fence, NULL),
+			      0);
+		igt_assert_eq(kms_disable(&k), 0);
+		kms_fb_destroy(&fb);
+	}
+	close(fence);
+	syncobj_destroy(fd, syncobj);
+}
+
+/*
+ * A framebuffer that starts at an offset in its buffer scans out from
+ * there (the composer used to read from the start of the buffer).
+ */
+static void test_fb_offset(void)
+{
+	struct drm_mode_create_dumb arg = { .width = k.mode.hdisplay,
+					    .height = k.mode.vdisplay + 2,
+					    .bpp = 32 };
+	uint32_t h[4] = {}, p[4] = {}, o[4] = {}, fb_id, *pix;
+	struct vdisplay_frame_header hdr;
+	uint32_t *map;
+
+	dumb_create(fd, &arg);
+	map = mmap_checked(arg.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			   dumb_map(fd, arg.handle));
+	/* Two rows of 0x111111, then the picture. */
+	for (uint64_t i = 0; i < arg.size / 4; i++)
+		map[i] = i < 2ull * arg.pitch / 4 ? 0x111111 : 0x222222;
+	h[0] = arg.handle;
+	p[0] = arg.pitch;
+	o[0] = 2 * arg.pitch;
+	igt_assert_eq(drmModeAddFB2(fd, k.mode.hdisplay, k.mode.vdisplay,
+				    DRM_FORMAT_XRGB8888, h, p, o, &fb_id, 0), 0);
+	igt_assert_eq(kms_commit_primary(&k, fb_id, 0, -1, NULL), 0);
+	pix = capture_frame(fd, &hdr);
+	igt_assert_eq(pix[0], 0xff222222);
+	igt_assert_eq(pix[hdr.width * hdr.height - 1], 0xff222222);
+	free(pix);
+	igt_assert_eq(kms_disable(&k), 0);
+	drmModeRmFB(fd, fb_id);
+	munmap(map, arg.size);
+	igt_assert_eq(__dumb_destroy(fd, arg.handle), 0);
+}
+
+/* Scanout pins (vmaps) the framebuffer: over the device's budget, ENOMEM. */
+static void test_scanout_pin_budget(void)
+{
+	struct pg_device_stats st;
+	struct kms_fb a, b;
+
+	debugfs_require(fd);
+	pin_limit_restore_all();
+	kms_dumb_fb(fd, k.mode.hdisplay, k.mode.vdisplay, DRM_FORMAT_XRGB8888,
+		    &a);
+	kms_dumb_fb(fd, k.mode.hdisplay, k.mode.vdisplay, DRM_FORMAT_XRGB8888,
+		    &b);
+	/* a and b are mapped (pinned) by the test: room for them only. */
+	debugfs_device_stats(fd, &st);
+	pin_limit_set(fd, st.pinned);
+	igt_assert_eq(kms_commit_primary(&k, a.fb_id, 0, -1, NULL), 0);
+	munmap(b.map, b.size);
+	b.map = NULL;
+	pin_limit_set(fd, st.pinned - b.size);
+	/* b's pages went back; scanning it out needs them again. */
+	igt_assert_eq(kms_commit_primary(&k, b.fb_id, 0, -1, NULL), -ENOMEM);
+	igt_assert_eq(kms_commit_primary(&k, b.fb_id,
+					 DRM_MODE_ATOMIC_TEST_ONLY, -1, NULL),
+		      0);
+	pin_limit_restore_all();
+	igt_assert_eq(kms_commit_primary(&k, b.fb_id, 0, -1, NULL), 0);
+	igt_assert_eq(kms_disable(&k), 0);
+	kms_fb_destroy(&a);
+	kms_fb_destroy(&b);
+}
+
+/*
+ * The first dma-buf of a buffer may outlive its place: on kernels whose
+ * framebuffers hold no GEM handle (6.1; 6.12 has "drm/framebuffer: Acquire
+ * internal references on GEM handles"), closing the last handle makes the
+ * core forget the dma-buf while the framebuffer keeps the buffer, GETFB2
+ * gives a new handle, and that exports a second dma-buf. Importing the first
+ * one then WARNed in the core. On every kernel: no WARN, importing either
+ * dma-buf gives the buffer's pixels, and each import is stable.
+ */
+static void test_stale_self_import(void)
+{
+	struct kms_fb fb;
+	drmModeFB2 *info;
+	uint32_t h2, h3;
+	int d1, d2;
+	void *ptr;
+
+	kms_dumb_fb(fd, 64, 64, DRM_FORMAT_XRGB8888, &fb);
+	kms_fb_pattern(fb.map, fb.width, fb.height, fb.pitch, 3);
+	d1 = prime_handle_to_fd(fd, fb.handle);
+	gem_close(fd, fb.handle);
+	info = drmModeGetFB2(fd, fb.fb_id);
+	igt_assert(info);
+	h2 = info->handles[0];
+	drmModeFreeFB2(info);
+	igt_assert_neq(h2, 0);
+	d2 = prime_handle_to_fd(fd, h2);
+	igt_info("GETFB2's handle exports %s dma-buf\n",
+		 fd_inode(d1) == fd_inode(d2) ? "the same" : "a second");
+
+	h3 = prime_fd_to_handle(fd, d1);
+	igt_assert_eq(prime_fd_to_handle(fd, d1), h3);
+	igt_assert_eq(prime_fd_to_handle(fd, d2), h2);
+	if (fd_inode(d1) == fd_inode(d2))
+		igt_assert_eq(h3, h2);
+	ptr = mmap_checked(fb.size, PROT_READ, MAP_SHARED, fd,
+			   dumb_map(fd, h3));
+	igt_assert(!memcmp(ptr, fb.map, fb.size));
+	munmap(ptr, fb.size);
+
+	if (h3 != h2)
+		gem_close(fd, h3);
+	gem_close(fd, h2);
+	close(d2);
+	close(d1);
+	fb.handle = 0;
+	kms_fb_destroy(&fb);
+}
+
 igt_main
 {
 	igt_fixture {
@@ -735,6 +884,14 @@ igt_main
 		test_cursor();
 	igt_subtest("formats")
 		test_formats();
+	igt_subtest("in-fence-without-fb")
+		test_in_fence_without_fb();
+	igt_subtest("fb-offset")
+		test_fb_offset();
+	igt_subtest("scanout-pin-budget")
+		test_scanout_pin_budget();
+	igt_subtest("stale-self-import")
+		test_stale_self_import();
 	igt_subtest("module-reload")
 		test_module_reload();
 

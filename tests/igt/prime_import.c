@@ -220,6 +220,47 @@ static void test_cross_mmap_bad(void)
 	unshare(&s);
 }
 
+/*
+ * A dma-buf exported without DRM_RDWR maps read-only on its own fd, and so
+ * through an importer: MAP_DUMB + mmap forwards to the exporter, which must
+ * grant no more than the dma-buf file (it used to map it writable), now or
+ * through mprotect() later.
+ */
+static void test_cross_readonly(void)
+{
+	struct bo bo = bo_create(fd0, NPAGES);
+	size_t len = bo.npages * igt_page_size();
+	void *ptr = gem_mmap(fd0, bo.handle, 0, bo.npages, RW);
+	int dmabuf;
+	uint32_t handle;
+	off_t offset;
+
+	pattern_fill(ptr, 0, bo.npages, 11);
+	munmap_pages(ptr, bo.npages);
+	dmabuf = prime_handle_to_fd_flags(fd0, bo.handle, DRM_CLOEXEC);
+	igt_assert_eq(__mmap_err(&ptr, len, RW, MAP_SHARED, dmabuf, 0), -EACCES);
+
+	handle = prime_fd_to_handle(fd1, dmabuf);
+	offset = dumb_map(fd1, handle);
+	igt_assert_eq(__mmap_err(&ptr, len, RW, MAP_SHARED, fd1, offset),
+		      -EACCES);
+	igt_assert_eq(__mmap_err(&ptr, igt_page_size(), PROT_WRITE, MAP_SHARED,
+				 fd1, offset + igt_page_size()), -EACCES);
+	ptr = mmap_checked(len, PROT_READ, MAP_SHARED, fd1, offset);
+	pattern_check(ptr, 0, bo.npages, 11);
+	igt_assert_eq(mprotect(ptr, len, RW), -1);
+	igt_assert_eq(errno, EACCES);
+	munmap_pages(ptr, bo.npages);
+
+	/* The exporter's own handle stays read-write. */
+	ptr = gem_mmap(fd0, bo.handle, 0, bo.npages, RW);
+	pattern_fill(ptr, 0, bo.npages, 12);
+	munmap_pages(ptr, bo.npages);
+	gem_close(fd1, handle);
+	close(dmabuf);
+	gem_close(fd0, bo.handle);
+}
+
 static void test_cross_reexport(void)
 {
 	struct shared s = share(fd0, 7);
@@ -299,6 +340,8 @@ igt_main
 			test_cross_coherency();
 		igt_subtest("cross-mmap-bad")
 			test_cross_mmap_bad();
+		igt_subtest("cross-readonly")
+			test_cross_readonly();
 		igt_subtest("cross-reexport")
 			test_cross_reexport();
 		igt_subtest("cross-exporter-gone")

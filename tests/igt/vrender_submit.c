@@ -22,14 +22,6 @@
 static int fd = -1;
 static int fd1 = -1;
 
-static int wait_ok(int fence)
-{
-	int status = fence_wait_status(fence);
-
-	igt_assert_f(status == 1, "job fence status %d, expected 1\n", status);
-	return close(fence);
-}
-
 static void test_fill(void)
 {
 	struct engine_stats before = engine_stats(fd), after;
@@ -37,7 +29,7 @@ static void test_fill(void)
 	struct job j = job_fill(b.handle, 0, b.size, 0xc0ffee11);
 
 	buf_set(&b, 0, b.size, 0);
-	wait_ok(job_submit(fd, &j));
+	fence_wait_ok(job_submit(fd, &j));
 	buf_check(&b, 0, b.size, 0xc0ffee11);
 	after = engine_stats(fd);
 	engine_assert_delta(before, after, .submitted = 1, .completed = 1);
@@ -52,7 +44,7 @@ static void test_copy(void)
 	struct job j = job_copy(dst.handle, 0, src.handle, 0, src.size);
 
 	pattern_fill(src.map, 0, 3, 7);
-	wait_ok(job_submit(fd, &j));
+	fence_wait_ok(job_submit(fd, &j));
 	pattern_check(dst.map, 0, 3, 7);
 	pattern_check(src.map, 0, 3, 7);
 	buf_destroy(&src);
@@ -77,7 +69,7 @@ static void test_fill_partial(void)
 		struct job j = job_fill(b.handle, r[i].offset, r[i].size,
 					r[i].value);
 
-		wait_ok(job_submit(fd, &j));
+		fence_wait_ok(job_submit(fd, &j));
 	}
 	for (unsigned int i = 0; i < ARRAY_SIZE(r); i++) {
 		buf_check(&b, pos, r[i].offset - pos, 0xaaaaaaaa);
@@ -112,7 +104,7 @@ static void test_copy_partial(void)
 		struct job j = job_copy(dst.handle, r[i].dst, src.handle,
 					r[i].src, r[i].size);
 
-		wait_ok(job_submit(fd, &j));
+		fence_wait_ok(job_submit(fd, &j));
 		memcpy(want + r[i].dst, s + r[i].src, r[i].size);
 	}
 	for (uint64_t i = 0; i < dst.size; i++)
@@ -140,7 +132,7 @@ static void test_in_order(void)
 			igt_assert_eq_u64(j.arg.seqno, seqno + 1);
 		seqno = j.arg.seqno;
 	}
-	wait_ok(fence[ARRAY_SIZE(fence) - 1]);
+	fence_wait_ok(fence[ARRAY_SIZE(fence) - 1]);
 	for (unsigned int i = 0; i < ARRAY_SIZE(fence) - 1; i++) {
 		igt_assert_eq(fence_status(fence[i]), 1);
 		close(fence[i]);
@@ -172,7 +164,7 @@ static void test_max_bos(void)
 	bos[arg.dst].handle = dst.handle;
 	bos[arg.dst].flags = VRENDER_BO_WRITE;
 	igt_assert_eq(__vrender_submit(fd, &arg), 0);
-	wait_ok(arg.out_fence_fd);
+	fence_wait_ok(arg.out_fence_fd);
 	buf_check(&dst, 0, 64, 0x600d600d);
 	for (unsigned int i = 0; i < VRENDER_MAX_SUBMIT_BOS - 1; i++)
 		gem_close(fd, bos[i].handle);
@@ -223,6 +215,14 @@ static void fill_src_offset(struct job *j) { j->arg.src_offset = 4; }
 static void copy_value(struct job *j) { j->arg.value = 1; }
 static void in_point_no_flag(struct job *j) { j->arg.in_point = 1; }
 static void out_point_no_flag(struct job *j) { j->arg.out_point = 1; }
+static void in_fd_no_flag(struct job *j) { j->arg.in_fence_fd = -1; }
+static void out_fd_no_flag(struct job *j)
+{
+	j->arg.flags &= ~VRENDER_SUBMIT_OUT_FENCE_FD;
+	j->arg.out_fence_fd = -1;
+}
+static void in_syncobj_no_flag(struct job *j) { j->arg.in_syncobj = 1; }
+static void out_syncobj_no_flag(struct job *j) { j->arg.out_syncobj = 1; }
 static void dst_range(struct job *j) { j->arg.dst_offset = dst_buf.size - 32; }
 static void src_range(struct job *j) { j->arg.src_offset = src_buf.size - 1; }
 static void size_range(struct job *j) { j->arg.size = dst_buf.size + 4; }
@@ -286,6 +286,10 @@ static const struct bad_case {
 	{ "copy-value", false, copy_value, -EINVAL },
 	{ "in-point-without-flag", false, in_point_no_flag, -EINVAL },
 	{ "out-point-without-flag", false, out_point_no_flag, -EINVAL },
+	{ "in-fence-fd-without-flag", false, in_fd_no_flag, -EINVAL },
+	{ "out-fence-fd-without-flag", false, out_fd_no_flag, -EINVAL },
+	{ "in-syncobj-without-flag", false, in_syncobj_no_flag, -EINVAL },
+	{ "out-syncobj-without-flag", false, out_syncobj_no_flag, -EINVAL },
 	{ "dst-range", false, dst_range, -ERANGE },
 	{ "src-range", false, src_range, -ERANGE },
 	{ "size-range", false, size_range, -ERANGE },
@@ -348,13 +352,16 @@ static void test_bad(const struct bad_case *c)
 		job_copy(dst_buf.handle, 0, src_buf.handle, 0, 64);
 	int err;
 
+	int32_t out_fd;
+
 	j.arg.bos = (uintptr_t)j.bos;
 	c->mutate(&j);
+	out_fd = j.arg.out_fence_fd;
 	err = __vrender_submit(fd, &j.arg);
 	igt_assert_f(err == c->err,
 		     "submit returned %d (%s), expected %d (%s)\n",
 		     err, strerror(-err), c->err, strerror(-c->err));
-	igt_assert_eq(j.arg.out_fence_fd, -1);
+	igt_assert_eq(j.arg.out_fence_fd, out_fd);
 	assert_nothing_changed(before, free_fd);
 }
 
@@ -388,7 +395,7 @@ static void test_bad_late(void)
 	igt_assert_eq(__syncobj_wait(fd, &out, 1, 0, 0, NULL), -EINVAL);
 
 	gate_open(&g);
-	wait_ok(f0);
+	fence_wait_ok(f0);
 	syncobj_destroy(fd, out);
 	gate_destroy(&g);
 	buf_destroy(&held);

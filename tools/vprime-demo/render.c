@@ -75,8 +75,6 @@ int submit(int fd, uint32_t dst, uint64_t dst_offset, uint32_t src,
 		.src_offset = src_offset,
 		.size = size,
 		.flags = out_fence ? VRENDER_SUBMIT_OUT_FENCE_FD : 0,
-		.in_fence_fd = -1,
-		.out_fence_fd = -1,
 	};
 
 	check(drmIoctl(fd, DRM_IOCTL_VRENDER_SUBMIT, &arg) == 0,

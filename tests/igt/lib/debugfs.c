@@ -25,7 +25,8 @@ struct field {
 
 #define DEV_FIELD(name) { #name, offsetof(struct pg_device_stats, name) }
 static const struct field device_fields[] = {
-	DEV_FIELD(objects), DEV_FIELD(brackets), DEV_FIELD(flushes),
+	DEV_FIELD(objects), DEV_FIELD(pinned), DEV_FIELD(pin_limit),
+	DEV_FIELD(brackets), DEV_FIELD(flushes),
 	DEV_FIELD(flush_skips), DEV_FIELD(faults),
 };
 
@@ -188,4 +189,78 @@ struct pg_object_stats debugfs_object(int fd, uint64_t id)
 		     "object id=%llu not in primegem_objects\n",
 		     (unsigned long long)id);
 	return stats;
+}
+
+/* Pin limits changed by pin_limit_set(), restored at exit. */
+#define MAX_PIN_LIMITS	8
+static struct {
+	char path[96];
+	uint64_t value;
+} saved_limits[MAX_PIN_LIMITS];
+static int num_saved_limits;
+
+static void pin_limit_path(int fd, char *buf, size_t len)
+{
+	char dir[64];
+
+	debugfs_dri_dir(fd, dir, sizeof(dir));
+	snprintf(buf, len, "%s/primegem_pin_limit", dir);
+}
+
+static int write_u64(const char *path, uint64_t value)
+{
+	char buf[32];
+	int dfd, len, ret = 0;
+
+	dfd = open(path, O_WRONLY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	len = snprintf(buf, sizeof(buf), "%llu\n", (unsigned long long)value);
+	if (write(dfd, buf, len) != len)
+		ret = -errno;
+	close(dfd);
+	return ret;
+}
+
+void pin_limit_restore_all(void)
+{
+	for (int i = num_saved_limits - 1; i >= 0; i--)
+		write_u64(saved_limits[i].path, saved_limits[i].value);
+}
+
+static void restore_pin_limits(int sig)
+{
+	(void)sig;
+	pin_limit_restore_all();
+}
+
+uint64_t pin_limit_get(int fd)
+{
+	struct pg_device_stats st;
+
+	debugfs_device_stats(fd, &st);
+	return st.pin_limit;
+}
+
+void pin_limit_set(int fd, uint64_t limit)
+{
+	char path[96];
+	int i, err;
+
+	pin_limit_path(fd, path, sizeof(path));
+	igt_require_f(access(path, W_OK) == 0, "%s not writable\n", path);
+	for (i = 0; i < num_saved_limits; i++)
+		if (!strcmp(saved_limits[i].path, path))
+			break;
+	if (i == num_saved_limits) {
+		igt_assert(num_saved_limits < MAX_PIN_LIMITS);
+		snprintf(saved_limits[i].path, sizeof(saved_limits[i].path),
+			 "%s", path);
+		saved_limits[i].value = pin_limit_get(fd);
+		num_saved_limits++;
+		igt_install_exit_handler(restore_pin_limits);
+	}
+	err = write_u64(path, limit);
+	igt_assert_f(err == 0, "writing %s: %s\n", path, strerror(-err));
+	igt_assert_eq_u64(pin_limit_get(fd), limit);
 }

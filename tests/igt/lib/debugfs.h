@@ -11,6 +11,8 @@
 /* Device line; all but objects are cumulative since module load. */
 struct pg_device_stats {
 	uint64_t objects;
+	uint64_t pinned;
+	uint64_t pin_limit;
 	uint64_t brackets;
 	uint64_t flushes;
 	uint64_t flush_skips;
@@ -39,6 +41,16 @@ void debugfs_device_stats(int fd, struct pg_device_stats *stats);
 bool debugfs_object_stats(int fd, uint64_t id, struct pg_object_stats *stats);
 /* Asserts that object @id is listed, and returns its line. */
 struct pg_object_stats debugfs_object(int fd, uint64_t id);
+
+/*
+ * primegem_pin_limit of @fd's device (see "pinned memory"): read it, or set
+ * it until the test exits (the old value is restored then); setting skips
+ * if the file is not writable.
+ */
+uint64_t pin_limit_get(int fd);
+void pin_limit_set(int fd, uint64_t limit);
+/* Put back every limit pin_limit_set() changed (also done at exit). */
+void pin_limit_restore_all(void);
 
 /*
  * Path of the debugfs directory /sys/kernel/debug/dri/<minor> of @fd, and

@@ -56,8 +56,6 @@ struct job job_fill(uint32_t dst, uint64_t offset, uint64_t size,
 			.dst_offset = offset,
 			.size = size,
 			.flags = VRENDER_SUBMIT_OUT_FENCE_FD,
-			.in_fence_fd = -1,
-			.out_fence_fd = -1,
 		},
 	};
 
@@ -78,8 +76,6 @@ struct job job_copy(uint32_t dst, uint64_t dst_offset, uint32_t src,
 			.src_offset = src_offset,
 			.size = size,
 			.flags = VRENDER_SUBMIT_OUT_FENCE_FD,
-			.in_fence_fd = -1,
-			.out_fence_fd = -1,
 		},
 	};
 
@@ -157,6 +153,14 @@ int fence_wait_status(int fence_fd)
 	igt_assert_f(fence_wait(fence_fd, FENCE_TIMEOUT_MS),
 		     "fence not signalled after %d ms\n", FENCE_TIMEOUT_MS);
 	return fence_status(fence_fd);
+}
+
+void fence_wait_ok(int fence_fd)
+{
+	int status = fence_wait_status(fence_fd);
+
+	igt_assert_f(status == 1, "fence status %d, expected 1\n", status);
+	close(fence_fd);
 }
 
 /* dma-buf sync_file interop */

@@ -49,6 +49,8 @@ int fence_status(int fence_fd);
 bool fence_wait(int fence_fd, int timeout_ms);
 /* Asserts the fence signals within FENCE_TIMEOUT_MS, returns its status. */
 int fence_wait_status(int fence_fd);
+/* Asserts the fence signals without an error, then closes it. */
+void fence_wait_ok(int fence_fd);
 /* Asserts the fence does not signal within BUSY_CHECK_MS. */
 #define fence_assert_busy(f) \
 	igt_assert_f(!fence_wait((f), BUSY_CHECK_MS), \
