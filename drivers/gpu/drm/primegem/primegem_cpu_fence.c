@@ -113,6 +113,8 @@ static const struct dma_fence_ops primegem_cpu_fence_ops = {
 /**
  * primegem_is_strict - tell whether CPU brackets hold devices off
  * @pobj: the object
+ *
+ * Returns: true for a strict object.
  */
 bool primegem_is_strict(struct primegem_object *pobj)
 {
@@ -121,6 +123,8 @@ bool primegem_is_strict(struct primegem_object *pobj)
 
 /**
  * primegem_default_flags - flags every new object gets from module options
+ *
+ * Returns: PRIMEGEM_CREATE_* flags.
  */
 u32 primegem_default_flags(void)
 {

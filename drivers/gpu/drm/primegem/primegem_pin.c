@@ -55,7 +55,9 @@ static u64 primegem_pinned_total;
 #define PRIMEGEM_MAX_PAGES	((u64)INT_MAX)
 
 /**
- * primegem_pin_module_limit - the module-wide pin budget in bytes
+ * primegem_pin_module_limit - the module-wide pin budget
+ *
+ * Returns: the limit in bytes.
  */
 u64 primegem_pin_module_limit(void)
 {

@@ -126,6 +126,8 @@ static void vrender_job_execute(struct vrender_job *job)
 /**
  * vrender_fence_is_job - tell whether a fence is a vrender job's
  * @fence: the fence
+ *
+ * Returns: true for the fence of a vrender job.
  */
 bool vrender_fence_is_job(struct dma_fence *fence)
 {
