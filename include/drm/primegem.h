@@ -10,6 +10,7 @@
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
 #include <drm/drm_gem.h>
 
@@ -33,6 +34,15 @@ struct vm_area_struct;
  * faulting page, clipped to the mapping (and so to the object).
  */
 #define PRIMEGEM_FAULT_AROUND_PAGES	16
+
+/**
+ * PRIMEGEM_MAX_LEASE_MS - longest CPU-access lease of a strict buffer
+ *
+ * The hold of a strict buffer by CPU-access brackets is a lease of the
+ * device's primegem_cpu_lease_ms, at most this many milliseconds, so that
+ * device work that waits for the CPU waits a bounded time.
+ */
+#define PRIMEGEM_MAX_LEASE_MS	10000
 
 /*
  * Flags of primegem_create(). PRIMEGEM_CREATE_TRACK_CPU: catch CPU accesses
@@ -120,6 +130,8 @@ struct primegem_track_object {
  * @track: CPU access tracking.
  * @pinned: bytes of objects whose pages are pinned (see "pinned memory").
  * @pin_limit: most bytes the device may pin.
+ * @strict_cpu: new buffers are strict (debugfs primegem_strict_cpu).
+ * @cpu_lease_ms: lease of CPU-access fences (debugfs primegem_cpu_lease_ms).
  *
  * Embed this in the driver's device structure and initialise it with
  * primegem_device_init().
@@ -135,6 +147,8 @@ struct primegem_device {
 	struct primegem_track_device track;
 	u64 pinned;
 	u64 pin_limit;
+	bool strict_cpu;
+	u32 cpu_lease_ms;
 };
 
 /**
@@ -158,6 +172,11 @@ struct primegem_device {
  * @cpu_debt_readers: READ brackets of expired leases whose END is to come.
  * @cpu_debt_writers: the same for WRITE brackets.
  * @lease_logged: bit 0 set once a lease expiry was logged.
+ * @cpu_fault_lock: held by the fault path of a strict object while it
+ *	decides and maps, and by the lease revoke before it zaps.
+ * @cpu_revoke: revokes CPU mappings when a lease expires.
+ * @attach_lock: protects @attachments.
+ * @attachments: importers' mapped attachments, for CPU-access brackets.
  * @stats: counters of this object.
  * @track: open CPU-access brackets, for CPU access tracking.
  *
@@ -183,6 +202,10 @@ struct primegem_object {
 	unsigned int cpu_debt_readers;
 	unsigned int cpu_debt_writers;
 	unsigned long lease_logged;
+	struct mutex cpu_fault_lock; /* see above */
+	struct work_struct cpu_revoke;
+	struct mutex attach_lock; /* protects @attachments */
+	struct list_head attachments;
 	struct primegem_stats stats;
 	struct primegem_track_object track;
 };

@@ -31,6 +31,14 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
 }
 #endif
 
+#ifndef VPRIME_HAVE_RELEASE_FAULT_LOCK
+/* Before 6.5 faults ran under mmap_lock only. */
+static inline void release_fault_lock(struct vm_fault *vmf)
+{
+	mmap_read_unlock(vmf->vma->vm_mm);
+}
+#endif
+
 /* 6.12 refuses to open DRM files without FOP_UNSIGNED_OFFSET (and WARNs). */
 #ifdef VPRIME_HAVE_FOP_UNSIGNED_OFFSET
 #define VPRIME_FOP_FLAGS	.fop_flags = FOP_UNSIGNED_OFFSET,

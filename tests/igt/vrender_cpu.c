@@ -2,13 +2,20 @@
 /*
  * The CPU and vrender jobs: DMA_BUF_IOCTL_SYNC and poll() wait for jobs;
  * strict buffers (VRENDER_GEM_CREATE_STRICT, primegem.strict_cpu) hold jobs
- * back during CPU-access brackets, within the lease primegem.cpu_lease_ms.
+ * back during CPU-access brackets, within the device's lease
+ * (debugfs primegem_cpu_lease_ms).
  */
 #include <poll.h>
+#include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <linux/dma-buf.h>
 
+#include "debugfs.h"
 #include "drmtest.h"
 #include "igt_core.h"
 #include "ioctl_wrappers.h"
@@ -202,7 +209,7 @@ static void test_strict_read_bracket(void)
 	buf_destroy(&s);
 }
 
-/* primegem.strict_cpu=1 makes every new buffer strict, dumb ones too. */
+/* primegem_strict_cpu makes every new buffer of the device strict, dumb ones too. */
 static void test_strict_param(void)
 {
 	struct engine_stats before = engine_stats(fd0);
@@ -210,9 +217,9 @@ static void test_strict_param(void)
 	struct job w;
 	int dmabuf, fw;
 
-	param_set("primegem", "strict_cpu", "1");
+	debugfs_knob_set(fd0, "primegem_strict_cpu", 1);
 	bo = bo_create(fd0, 1);
-	param_restore("primegem", "strict_cpu");
+	debugfs_knob_set(fd0, "primegem_strict_cpu", 0);
 	dmabuf = prime_handle_to_fd(fd0, bo.handle);
 	w = job_fill(bo.handle, 0, 64, NEW);
 
@@ -247,7 +254,7 @@ static void test_strict_lease(void)
 	struct job w;
 	int dmabuf, fw;
 
-	param_set_uint("primegem", "cpu_lease_ms", LEASE_MS);
+	debugfs_knob_set(fd0, "primegem_cpu_lease_ms", LEASE_MS);
 	s = strict_create(fd0);
 	w = job_fill(s.handle, 0, PAGE, NEW);
 	dmabuf = buf_dmabuf(&s);
@@ -286,7 +293,7 @@ static void test_strict_lease(void)
 
 	/* The late END is harmless; the buffer works as before. */
 	dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
-	param_set_uint("primegem", "cpu_lease_ms", LONG_LEASE_MS);
+	debugfs_knob_set(fd0, "primegem_cpu_lease_ms", LONG_LEASE_MS);
 	dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
 	close(fw);
 	w = job_fill(s.handle, 0, PAGE, OLD);
@@ -318,7 +325,7 @@ static void test_strict_end_after_expiry(void)
 	struct job w;
 	int dmabuf, fw;
 
-	param_set_uint("primegem", "cpu_lease_ms", LEASE_MS);
+	debugfs_knob_set(fd0, "primegem_cpu_lease_ms", LEASE_MS);
 	s = strict_create(fd0);
 	dmabuf = buf_dmabuf(&s);
 	expiries = object_key(&s, "lease_expiries");
@@ -332,7 +339,7 @@ static void test_strict_end_after_expiry(void)
 	}
 
 	/* A newer bracket, then the late END of the expired one. */
-	param_set_uint("primegem", "cpu_lease_ms", LONG_LEASE_MS);
+	debugfs_knob_set(fd0, "primegem_cpu_lease_ms", LONG_LEASE_MS);
 	dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
 	dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
 	w = job_fill(s.handle, 0, PAGE, NEW);
@@ -356,7 +363,7 @@ static void test_strict_fault_in_bracket(void)
 	struct job w;
 	int dmabuf, fw;
 
-	param_set_uint("primegem", "cpu_lease_ms", 2000);
+	debugfs_knob_set(fd0, "primegem_cpu_lease_ms", 2000);
 	s = strict_create(fd0);
 	w = job_fill(s.handle, 0, PAGE, NEW);
 	dmabuf = buf_dmabuf(&s);
@@ -374,11 +381,154 @@ static void test_strict_fault_in_bracket(void)
 	dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
 	wait_ok(fw);
 	buf_check(&s, 0, PAGE, NEW);
-	param_set_uint("primegem", "cpu_lease_ms", LONG_LEASE_MS);
+	debugfs_knob_set(fd0, "primegem_cpu_lease_ms", LONG_LEASE_MS);
 
 	close(fw);
 	close(dmabuf);
 	buf_destroy(&s);
+}
+
+/* The lease is bounded: 1 ms to PRIMEGEM_MAX_LEASE_MS (10 s). */
+static void test_lease_bounds(void)
+{
+	uint64_t old = debugfs_knob_get(fd0, "primegem_cpu_lease_ms");
+
+	igt_assert_eq(__debugfs_knob_write(fd0, "primegem_cpu_lease_ms", 0),
+		      -EINVAL);
+	igt_assert_eq(__debugfs_knob_write(fd0, "primegem_cpu_lease_ms",
+					   10001), -EINVAL);
+	igt_assert_eq(__debugfs_knob_write(fd0, "primegem_cpu_lease_ms",
+					   ~0ull), -EINVAL);
+	igt_assert_eq_u64(debugfs_knob_get(fd0, "primegem_cpu_lease_ms"), old);
+	/* The module parameters are load-time defaults now. */
+	igt_assert_eq(__module_param_write("primegem", "cpu_lease_ms", "5"),
+		      -EACCES);
+	igt_assert_eq(__module_param_write("primegem", "strict_cpu", "1"),
+		      -EACCES);
+	debugfs_knob_set(fd0, "primegem_cpu_lease_ms", 1);
+	debugfs_knob_set(fd0, "primegem_cpu_lease_ms", 10000);
+	debugfs_knob_set(fd0, "primegem_cpu_lease_ms", old);
+}
+
+struct mmap_probe {
+	int done;	/* pipe: written once an mmap/munmap went through */
+};
+
+static void *mmap_probe(void *arg)
+{
+	struct mmap_probe *p = arg;
+	void *ptr = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+
+	igt_assert(ptr != MAP_FAILED);
+	igt_assert_eq(munmap(ptr, PAGE), 0);
+	igt_assert_eq(write(p->done, "m", 1), 1);
+	return NULL;
+}
+
+struct toucher {
+	const struct buf *b;
+	volatile pid_t tid;
+};
+
+static void *strict_toucher(void *arg)
+{
+	struct toucher *t = arg;
+
+	t->tid = gettid();
+	touch(t->b);
+	return NULL;
+}
+
+/* Wait until thread @tid sleeps waiting for a fence. */
+static void wait_fence_sleeper(pid_t tid)
+{
+	struct timespec start;
+	char path[64], wchan[64];
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/wchan", tid);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		FILE *f = fopen(path, "r");
+
+		igt_assert(f);
+		if (!fgets(wchan, sizeof(wchan), f))
+			wchan[0] = '\0';
+		fclose(f);
+		if (strstr(wchan, "fence") || strstr(wchan, "resv"))
+			return;
+		igt_assert_f(igt_time_elapsed(&start) < FENCE_TIMEOUT_MS / 1000,
+			     "thread %d never waited for a fence (%s)\n", tid,
+			     wchan);
+		usleep(1000);
+	}
+}
+
+/*
+ * A fault of a strict buffer outside a bracket waits for the device work
+ * that writes it, but not holding mmap_lock: another thread of the
+ * process can still mmap meanwhile (it used to wait up to 10 s behind the
+ * fault).
+ */
+static void test_strict_fault_drops_mmap_lock(void)
+{
+	struct buf s = strict_create(fd0);
+	struct gate g = gate_create(fd0);
+	struct job w = job_fill(s.handle, 0, PAGE, NEW);
+	struct toucher t = { .b = &s };
+	struct mmap_probe probe;
+	pthread_t toucher, prober;
+	int fw, p[2];
+	char c;
+
+	gate_hold(&w, &g);
+	fw = job_submit(fd0, &w);
+	/* The mapping is fresh: the first touch faults, and waits. */
+	igt_assert_eq(pthread_create(&toucher, NULL, strict_toucher, &t), 0);
+	while (!t.tid)
+		usleep(100);
+	wait_fence_sleeper(t.tid);
+	igt_assert_eq(pipe(p), 0);
+	probe.done = p[1];
+	igt_assert_eq(pthread_create(&prober, NULL, mmap_probe, &probe), 0);
+	igt_assert_f(fd_poll(p[0], POLLIN, 2000),
+		     "mmap waited behind a strict fault\n");
+	igt_assert_eq(read(p[0], &c, 1), 1);
+	igt_assert_eq(fence_status(fw), 0);
+
+	gate_open(&g);
+	igt_assert_eq(pthread_join(toucher, NULL), 0);
+	igt_assert_eq(pthread_join(prober, NULL), 0);
+	wait_ok(fw);
+	buf_check(&s, 0, PAGE, NEW);
+	close(p[0]);
+	close(p[1]);
+	close(fw);
+	gate_destroy(&g);
+	buf_destroy(&s);
+}
+
+/*
+ * Leases that run out just before the buffer goes: the revoke work of an
+ * expired fence must not outlive the buffer (it ran on a freed object when
+ * a new START had replaced the fence). Many rounds, for the debug tier.
+ */
+static void test_lease_expiry_free(void)
+{
+	debugfs_knob_set(fd0, "primegem_cpu_lease_ms", 1);
+	for (int i = 0; i < 100; i++) {
+		struct buf s = strict_create(fd0);
+		int dmabuf = buf_dmabuf(&s);
+
+		dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+		usleep(2000);
+		dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+		dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+		dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+		close(dmabuf);
+		buf_destroy(&s);
+	}
+	debugfs_knob_set(fd0, "primegem_cpu_lease_ms", LONG_LEASE_MS);
 }
 
 igt_main
@@ -390,7 +540,7 @@ igt_main
 			param_set_uint("vrender", "fence_timeout_ms", 10000);
 		if (module_param_int("vrender", "job_timeout_ms") < 20000)
 			param_set_uint("vrender", "job_timeout_ms", 20000);
-		param_set_uint("primegem", "cpu_lease_ms", LONG_LEASE_MS);
+		debugfs_knob_set(fd0, "primegem_cpu_lease_ms", LONG_LEASE_MS);
 	}
 
 	igt_subtest("sync-read-waits-job")
@@ -409,6 +559,12 @@ igt_main
 		test_strict_fault_in_bracket();
 	igt_subtest("strict-end-after-expiry")
 		test_strict_end_after_expiry();
+	igt_subtest("lease-bounds")
+		test_lease_bounds();
+	igt_subtest("strict-fault-drops-mmap-lock")
+		test_strict_fault_drops_mmap_lock();
+	igt_subtest("lease-expiry-free")
+		test_lease_expiry_free();
 
 	igt_subtest_group {
 		igt_fixture {

@@ -191,20 +191,20 @@ struct pg_object_stats debugfs_object(int fd, uint64_t id)
 	return stats;
 }
 
-/* Pin limits changed by pin_limit_set(), restored at exit. */
-#define MAX_PIN_LIMITS	8
+/* Knobs changed by debugfs_knob_set(), restored at exit. */
+#define MAX_KNOBS	16
 static struct {
-	char path[96];
+	char path[128];
 	uint64_t value;
-} saved_limits[MAX_PIN_LIMITS];
-static int num_saved_limits;
+} saved_knobs[MAX_KNOBS];
+static int num_saved_knobs;
 
-static void pin_limit_path(int fd, char *buf, size_t len)
+static void knob_path(int fd, const char *name, char *buf, size_t len)
 {
 	char dir[64];
 
 	debugfs_dri_dir(fd, dir, sizeof(dir));
-	snprintf(buf, len, "%s/primegem_pin_limit", dir);
+	snprintf(buf, len, "%s/%s", dir, name);
 }
 
 static int write_u64(const char *path, uint64_t value)
@@ -222,45 +222,92 @@ static int write_u64(const char *path, uint64_t value)
 	return ret;
 }
 
-void pin_limit_restore_all(void)
+static bool read_u64(const char *path, uint64_t *value)
 {
-	for (int i = num_saved_limits - 1; i >= 0; i--)
-		write_u64(saved_limits[i].path, saved_limits[i].value);
+	char buf[32] = "";
+	int dfd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t len;
+	char *end;
+
+	if (dfd < 0)
+		return false;
+	len = read(dfd, buf, sizeof(buf) - 1);
+	close(dfd);
+	if (len <= 0)
+		return false;
+	/* debugfs bools read as Y or N */
+	if (buf[0] == 'Y' || buf[0] == 'N') {
+		*value = buf[0] == 'Y';
+		return true;
+	}
+	*value = strtoull(buf, &end, 0);
+	return end != buf;
 }
 
-static void restore_pin_limits(int sig)
+void debugfs_knob_restore_all(void)
+{
+	for (int i = num_saved_knobs - 1; i >= 0; i--)
+		write_u64(saved_knobs[i].path, saved_knobs[i].value);
+}
+
+static void restore_knobs(int sig)
 {
 	(void)sig;
-	pin_limit_restore_all();
+	debugfs_knob_restore_all();
+}
+
+uint64_t debugfs_knob_get(int fd, const char *name)
+{
+	char path[128];
+	uint64_t value;
+
+	knob_path(fd, name, path, sizeof(path));
+	igt_require_f(read_u64(path, &value), "%s not readable\n", path);
+	return value;
+}
+
+void debugfs_knob_set(int fd, const char *name, uint64_t value)
+{
+	char path[128];
+	int i, err;
+
+	knob_path(fd, name, path, sizeof(path));
+	igt_require_f(access(path, W_OK) == 0, "%s not writable\n", path);
+	for (i = 0; i < num_saved_knobs; i++)
+		if (!strcmp(saved_knobs[i].path, path))
+			break;
+	if (i == num_saved_knobs) {
+		igt_assert(num_saved_knobs < MAX_KNOBS);
+		snprintf(saved_knobs[i].path, sizeof(saved_knobs[i].path),
+			 "%s", path);
+		saved_knobs[i].value = debugfs_knob_get(fd, name);
+		num_saved_knobs++;
+		igt_install_exit_handler(restore_knobs);
+	}
+	err = write_u64(path, value);
+	igt_assert_f(err == 0, "writing %s: %s\n", path, strerror(-err));
+	igt_assert_eq_u64(debugfs_knob_get(fd, name), value);
+}
+
+int __debugfs_knob_write(int fd, const char *name, uint64_t value)
+{
+	char path[128];
+
+	knob_path(fd, name, path, sizeof(path));
+	return write_u64(path, value);
 }
 
 uint64_t pin_limit_get(int fd)
 {
-	struct pg_device_stats st;
-
-	debugfs_device_stats(fd, &st);
-	return st.pin_limit;
+	return debugfs_knob_get(fd, "primegem_pin_limit");
 }
 
 void pin_limit_set(int fd, uint64_t limit)
 {
-	char path[96];
-	int i, err;
+	debugfs_knob_set(fd, "primegem_pin_limit", limit);
+}
 
-	pin_limit_path(fd, path, sizeof(path));
-	igt_require_f(access(path, W_OK) == 0, "%s not writable\n", path);
-	for (i = 0; i < num_saved_limits; i++)
-		if (!strcmp(saved_limits[i].path, path))
-			break;
-	if (i == num_saved_limits) {
-		igt_assert(num_saved_limits < MAX_PIN_LIMITS);
-		snprintf(saved_limits[i].path, sizeof(saved_limits[i].path),
-			 "%s", path);
-		saved_limits[i].value = pin_limit_get(fd);
-		num_saved_limits++;
-		igt_install_exit_handler(restore_pin_limits);
-	}
-	err = write_u64(path, limit);
-	igt_assert_f(err == 0, "writing %s: %s\n", path, strerror(-err));
-	igt_assert_eq_u64(pin_limit_get(fd), limit);
+void pin_limit_restore_all(void)
+{
+	debugfs_knob_restore_all();
 }

@@ -43,13 +43,20 @@ bool debugfs_object_stats(int fd, uint64_t id, struct pg_object_stats *stats);
 struct pg_object_stats debugfs_object(int fd, uint64_t id);
 
 /*
- * primegem_pin_limit of @fd's device (see "pinned memory"): read it, or set
- * it until the test exits (the old value is restored then); setting skips
- * if the file is not writable.
+ * Run-time knobs of @fd's device in its debugfs directory (a number or a
+ * Y/N bool per file): read one (skips if unreadable), or set it until the
+ * test exits (the old value is restored then; skips if not writable;
+ * asserts the write took). __debugfs_knob_write() returns 0 or -errno and
+ * saves nothing. debugfs_knob_restore_all() puts every saved value back.
  */
+uint64_t debugfs_knob_get(int fd, const char *name);
+void debugfs_knob_set(int fd, const char *name, uint64_t value);
+int __debugfs_knob_write(int fd, const char *name, uint64_t value);
+void debugfs_knob_restore_all(void);
+
+/* The primegem_pin_limit knob (see "pinned memory"). */
 uint64_t pin_limit_get(int fd);
 void pin_limit_set(int fd, uint64_t limit);
-/* Put back every limit pin_limit_set() changed (also done at exit). */
 void pin_limit_restore_all(void);
 
 /*

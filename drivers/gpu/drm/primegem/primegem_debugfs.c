@@ -26,7 +26,9 @@
  * never waits for a reservation or a fence.
  *
  * It also creates ``primegem_track_cpu`` and ``primegem_track_events``, see
- * "CPU access tracking", and ``primegem_pin_limit``, see "pinned memory".
+ * "CPU access tracking", ``primegem_pin_limit``, see "pinned memory", and
+ * ``primegem_strict_cpu`` and ``primegem_cpu_lease_ms``, see "CPU-access
+ * fences".
  */
 
 static void primegem_show_stats(struct seq_file *m,
@@ -80,5 +82,6 @@ void primegem_debugfs_init(struct primegem_device *pdev, struct dentry *root)
 			    &primegem_objects_fops);
 	primegem_track_debugfs_init(pdev, root);
 	primegem_pin_debugfs_init(pdev, root);
+	primegem_cpu_debugfs_init(pdev, root);
 }
 EXPORT_SYMBOL_GPL(primegem_debugfs_init);

@@ -29,11 +29,16 @@ int primegem_import_mmap(struct drm_gem_object *obj,
 			 struct vm_area_struct *vma);
 struct dma_buf *primegem_prime_export(struct drm_gem_object *obj, int flags);
 
+/* primegem_cpu_fence.c: strict buffers. */
 bool primegem_is_strict(struct primegem_object *pobj);
-u32 primegem_default_flags(void);
+u32 primegem_default_flags(struct primegem_device *pdev);
+void primegem_cpu_device_init(struct primegem_device *pdev);
+void primegem_cpu_debugfs_init(struct primegem_device *pdev,
+			       struct dentry *root);
+void primegem_cpu_fence_init(struct primegem_object *pobj);
 int primegem_cpu_fence_begin(struct primegem_object *pobj, bool write);
 void primegem_cpu_fence_end(struct primegem_object *pobj, bool write);
-vm_fault_t primegem_cpu_fault_wait(struct primegem_object *pobj, bool write);
+vm_fault_t primegem_cpu_fault(struct vm_fault *vmf, pgoff_t page);
 void primegem_cpu_fence_fini(struct primegem_object *pobj);
 
 void primegem_fault_window(pgoff_t page, pgoff_t vma_first,
@@ -41,6 +46,7 @@ void primegem_fault_window(pgoff_t page, pgoff_t vma_first,
 			   pgoff_t *first, pgoff_t *last);
 vm_fault_t primegem_fault_map(struct vm_fault *vmf, pgoff_t page,
 			      bool around, pgprot_t prot);
+vm_fault_t primegem_fault_pages(struct vm_fault *vmf, pgoff_t page);
 
 /* primegem_pin.c: the pinned-memory budget. */
 u64 primegem_pin_module_limit(void);
@@ -69,7 +75,7 @@ enum primegem_track_mode primegem_track_policy(enum primegem_track_mode mode,
 int primegem_track_parse(const char *buf);
 int primegem_track_device_init(struct primegem_device *pdev);
 void primegem_track_object_init(struct primegem_object *pobj);
-int primegem_track_begin(struct primegem_object *pobj, bool write);
+void primegem_track_begin(struct primegem_object *pobj, bool write);
 void primegem_track_end(struct primegem_object *pobj, bool write);
 vm_fault_t primegem_track_fault(struct vm_fault *vmf, pgoff_t page);
 vm_fault_t primegem_track_mkwrite(struct vm_fault *vmf);

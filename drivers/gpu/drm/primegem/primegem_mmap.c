@@ -113,26 +113,33 @@ vm_fault_t primegem_fault_map(struct vm_fault *vmf, pgoff_t page,
 	return ret;
 }
 
-static vm_fault_t primegem_fault(struct vm_fault *vmf)
+/**
+ * primegem_fault_pages - map the pages of a fault, tracked or not
+ * @vmf: the fault, on a VMA of a primegem object
+ * @page: the faulting object page, inside the object and the VMA
+ *
+ * Returns: the result of mapping.
+ */
+vm_fault_t primegem_fault_pages(struct vm_fault *vmf, pgoff_t page)
 {
 	struct vm_area_struct *vma = vmf->vma;
-	struct primegem_object *pobj = to_primegem(vma->vm_private_data);
-	pgoff_t page = vmf->pgoff - drm_vma_node_start(&pobj->base.vma_node);
-	vm_fault_t ret;
 
-	if (page >= pobj->base.size >> PAGE_SHIFT || !pobj->pages)
-		return VM_FAULT_SIGBUS;
-
-	if (primegem_is_strict(pobj)) {
-		ret = primegem_cpu_fault_wait(pobj, vmf->flags & FAULT_FLAG_WRITE);
-		if (ret)
-			return ret;
-	}
-
-	if (unlikely(primegem_tracked(pobj)))
+	if (unlikely(primegem_tracked(to_primegem(vma->vm_private_data))))
 		return primegem_track_fault(vmf, page);
 	return primegem_fault_map(vmf, page, true,
 				  vm_get_page_prot(vma->vm_flags));
+}
+
+static vm_fault_t primegem_fault(struct vm_fault *vmf)
+{
+	struct primegem_object *pobj = to_primegem(vmf->vma->vm_private_data);
+	pgoff_t page = vmf->pgoff - drm_vma_node_start(&pobj->base.vma_node);
+
+	if (page >= pobj->base.size >> PAGE_SHIFT || !pobj->pages)
+		return VM_FAULT_SIGBUS;
+	if (primegem_is_strict(pobj))
+		return primegem_cpu_fault(vmf, page);
+	return primegem_fault_pages(vmf, page);
 }
 
 /* A write to a page mapped read-only, see "CPU access tracking". */

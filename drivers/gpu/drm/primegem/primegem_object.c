@@ -87,6 +87,9 @@ void primegem_object_setup(struct primegem_device *pdev,
 			   struct primegem_object *pobj)
 {
 	atomic_set(&pobj->mappings, 0);
+	mutex_init(&pobj->attach_lock);
+	INIT_LIST_HEAD(&pobj->attachments);
+	primegem_cpu_fence_init(pobj);
 	primegem_track_object_init(pobj);
 	primegem_register(pdev, pobj);
 }
@@ -357,7 +360,7 @@ struct primegem_object *primegem_create(struct primegem_device *pdev,
 		return ERR_PTR(-ENOMEM);
 
 	pobj->base.funcs = &primegem_funcs;
-	pobj->flags = flags | primegem_default_flags();
+	pobj->flags = flags | primegem_default_flags(pdev);
 	pobj->cpu_context = dma_fence_context_alloc(1);
 	ret = drm_gem_object_init(pdev->drm, &pobj->base, size);
 	if (ret) {
@@ -486,6 +489,7 @@ int primegem_device_init(struct primegem_device *pdev, struct drm_device *drm,
 	pdev->num_objects = 0;
 	pdev->next_id = 0;
 	primegem_pin_device_init(pdev);
+	primegem_cpu_device_init(pdev);
 	ret = primegem_track_device_init(pdev);
 	if (ret)
 		return ret;

@@ -21,15 +21,24 @@
  * Export: primegem dma-bufs use their own &dma_buf_ops. Attachments pin the
  * pages (attach to detach) and their scatterlists are mapped once and cached
  * by the dma-buf core. mmap of the dma-buf fd is served by the GEM fault path
- * (see "mmap routing"). The exporter is not dynamic: map_dma_buf may be
- * called with or without the reservation lock and takes no lock itself.
+ * (see "mmap routing"). The exporter is not dynamic.
  *
- * CPU-access brackets (DMA_BUF_IOCTL_SYNC): the core first waits for the
- * device fences that conflict with the access. START then syncs every mapped
+ * CPU-access brackets (DMA_BUF_IOCTL_SYNC): START first waits for the
+ * device work that conflicts with the access (then the caches may be
+ * synced; the core waits again afterwards), then syncs every mapped
  * attachment for the CPU; END flushes them for the device, unless the
  * bracket was READ-only: the CPU wrote nothing, so there is nothing to
- * flush, and the skip is counted. Both take the reservation lock to walk the
- * attachments.
+ * flush, and the skip is counted.
+ *
+ * primegem keeps its own list of mapped attachments
+ * (&primegem_object.attachments, under &primegem_object.attach_lock, as the
+ * dma-buf heaps do) rather than walking the core's: 6.1's
+ * dma_buf_detach() frees an attachment's table without the reservation
+ * lock, while it is still on the core's list. An attachment enters the list
+ * when map_dma_buf maps it and leaves it when unmap_dma_buf unmaps it, both
+ * before the core drops it. Lock order: the reservation lock (held by the
+ * core around map/unmap on 6.2+), then attach_lock; brackets take only
+ * attach_lock.
  *
  * Import: a primegem dma-buf imported on the device that exported it gives
  * back the same object, so the same handle in a DRM file, as long as it is
@@ -45,45 +54,95 @@ static struct primegem_object *dmabuf_to_primegem(struct dma_buf *dma_buf)
 	return to_primegem(dma_buf->priv);
 }
 
-static void primegem_sync_attachments_locked(struct dma_buf *dma_buf,
-					     bool for_cpu)
+/**
+ * struct primegem_attachment - an importer's attachment, as primegem sees it
+ * @link: entry in &primegem_object.attachments while mapped
+ * @dev: the importing device
+ * @sgt: the mapped scatterlist, NULL while unmapped
+ * @dir: the direction it was mapped for
+ */
+struct primegem_attachment {
+	struct list_head link;
+	struct device *dev;
+	struct sg_table *sgt;
+	enum dma_data_direction dir;
+};
+
+static int primegem_dmabuf_attach(struct dma_buf *dma_buf,
+				  struct dma_buf_attachment *attach)
 {
-	struct dma_buf_attachment *attach;
-
-	dma_resv_assert_held(dma_buf->resv);
-
-	list_for_each_entry(attach, &dma_buf->attachments, node) {
-		if (!attach->sgt)
-			continue;
-		if (for_cpu)
-			dma_sync_sgtable_for_cpu(attach->dev, attach->sgt,
-						 attach->dir);
-		else
-			dma_sync_sgtable_for_device(attach->dev, attach->sgt,
-						    attach->dir);
-	}
-}
-
-/* START: interruptible, and before anything is counted. */
-static int primegem_sync_attachments(struct dma_buf *dma_buf, bool for_cpu)
-{
+	struct primegem_attachment *pa;
 	int ret;
 
-	ret = dma_resv_lock_interruptible(dma_buf->resv, NULL);
-	if (ret)
-		return ret;
-	primegem_sync_attachments_locked(dma_buf, for_cpu);
-	dma_resv_unlock(dma_buf->resv);
-	return 0;
+	pa = kzalloc(sizeof(*pa), GFP_KERNEL);
+	if (!pa)
+		return -ENOMEM;
+	INIT_LIST_HEAD(&pa->link);
+	pa->dev = attach->dev;
+	attach->priv = pa;
+	ret = drm_gem_map_attach(dma_buf, attach);
+	if (ret) {
+		attach->priv = NULL;
+		kfree(pa);
+	}
+	return ret;
 }
 
-/* END: must not fail, see primegem_end_cpu_access(). */
-static void
-primegem_flush_attachments(struct dma_buf *dma_buf)
+static void primegem_dmabuf_detach(struct dma_buf *dma_buf,
+				   struct dma_buf_attachment *attach)
 {
-	dma_resv_lock(dma_buf->resv, NULL);
-	primegem_sync_attachments_locked(dma_buf, false);
-	dma_resv_unlock(dma_buf->resv);
+	/* The core unmapped the attachment before detaching it. */
+	drm_gem_map_detach(dma_buf, attach);
+	kfree(attach->priv);
+	attach->priv = NULL;
+}
+
+static struct sg_table *primegem_map_dma_buf(struct dma_buf_attachment *attach,
+					     enum dma_data_direction dir)
+{
+	struct primegem_object *pobj = dmabuf_to_primegem(attach->dmabuf);
+	struct primegem_attachment *pa = attach->priv;
+	struct sg_table *sgt;
+
+	sgt = drm_gem_map_dma_buf(attach, dir);
+	if (IS_ERR(sgt))
+		return sgt;
+	mutex_lock(&pobj->attach_lock);
+	pa->sgt = sgt;
+	pa->dir = dir;
+	list_add_tail(&pa->link, &pobj->attachments);
+	mutex_unlock(&pobj->attach_lock);
+	return sgt;
+}
+
+static void primegem_unmap_dma_buf(struct dma_buf_attachment *attach,
+				   struct sg_table *sgt,
+				   enum dma_data_direction dir)
+{
+	struct primegem_object *pobj = dmabuf_to_primegem(attach->dmabuf);
+	struct primegem_attachment *pa = attach->priv;
+
+	mutex_lock(&pobj->attach_lock);
+	list_del_init(&pa->link);
+	pa->sgt = NULL;
+	mutex_unlock(&pobj->attach_lock);
+	drm_gem_unmap_dma_buf(attach, sgt, dir);
+}
+
+/* Sync every mapped attachment for the CPU or for its device. */
+static void primegem_sync_attachments(struct primegem_object *pobj,
+				      bool for_cpu)
+{
+	struct primegem_attachment *pa;
+
+	mutex_lock(&pobj->attach_lock);
+	list_for_each_entry(pa, &pobj->attachments, link) {
+		if (for_cpu)
+			dma_sync_sgtable_for_cpu(pa->dev, pa->sgt, pa->dir);
+		else
+			dma_sync_sgtable_for_device(pa->dev, pa->sgt, pa->dir);
+	}
+	mutex_unlock(&pobj->attach_lock);
 }
 
 static int primegem_begin_cpu_access(struct dma_buf *dma_buf,
@@ -91,19 +150,21 @@ static int primegem_begin_cpu_access(struct dma_buf *dma_buf,
 {
 	struct primegem_object *pobj = dmabuf_to_primegem(dma_buf);
 	bool write = dir != DMA_FROM_DEVICE;
+	long wait;
 	int ret;
 
 	/*
 	 * What may fail (interrupted) comes before what counts the bracket,
 	 * and a failure unwinds the counts: a restarted START must not count
-	 * twice.
+	 * twice. The device first, then the caches: syncing for the CPU
+	 * while a device still writes would hand the CPU stale lines.
 	 */
-	ret = primegem_sync_attachments(dma_buf, true);
-	if (ret)
-		return ret;
-	ret = primegem_track_begin(pobj, write);
-	if (ret)
-		return ret;
+	wait = dma_resv_wait_timeout(dma_buf->resv, dma_resv_usage_rw(write),
+				     true, MAX_SCHEDULE_TIMEOUT);
+	if (wait < 0)
+		return wait;
+	primegem_sync_attachments(pobj, true);
+	primegem_track_begin(pobj, write);
 	if (primegem_is_strict(pobj)) {
 		ret = primegem_cpu_fence_begin(pobj, write);
 		if (ret) {
@@ -129,7 +190,7 @@ static int primegem_end_cpu_access(struct dma_buf *dma_buf,
 	 */
 	if (write) {
 		primegem_stat_inc(pobj, flushes);
-		primegem_flush_attachments(dma_buf);
+		primegem_sync_attachments(pobj, false);
 	} else {
 		/* A READ-only bracket: the CPU dirtied nothing. */
 		primegem_stat_inc(pobj, flush_skips);
@@ -142,10 +203,10 @@ static int primegem_end_cpu_access(struct dma_buf *dma_buf,
 
 const struct dma_buf_ops primegem_dmabuf_ops = {
 	.cache_sgt_mapping = true,
-	.attach = drm_gem_map_attach,
-	.detach = drm_gem_map_detach,
-	.map_dma_buf = drm_gem_map_dma_buf,
-	.unmap_dma_buf = drm_gem_unmap_dma_buf,
+	.attach = primegem_dmabuf_attach,
+	.detach = primegem_dmabuf_detach,
+	.map_dma_buf = primegem_map_dma_buf,
+	.unmap_dma_buf = primegem_unmap_dma_buf,
 	.release = drm_gem_dmabuf_release,
 	.begin_cpu_access = primegem_begin_cpu_access,
 	.end_cpu_access = primegem_end_cpu_access,

@@ -66,9 +66,9 @@
  * Brackets are counted on every buffer, tracked or not, so that a device
  * switched on while brackets are open does not report their accesses. The
  * dma-buf core waits for fences after begin_cpu_access and may fail there
- * after the bracket was counted, so START of a tracked buffer first waits
- * itself. A bracket left open by a process that exits stays open: the
- * dma-buf core does not tell the exporter who opened it.
+ * after the bracket was counted, so START first waits itself (for every
+ * buffer, see "PRIME"). A bracket left open by a process that exits stays
+ * open: the dma-buf core does not tell the exporter who opened it.
  *
  * Locking: &primegem_track_object.lock protects the bracket counts. The
  * fault path of a tracked buffer holds it while it maps pages (inside
@@ -234,23 +234,12 @@ static void primegem_track_zap(struct primegem_object *pobj)
  * @pobj: the exporting object
  * @write: a WRITE or RW bracket, else READ-only
  *
- * Called without the reservation lock.
- *
- * Returns: 0, or a negative errno if waiting for the device was interrupted;
- * the bracket is then not counted.
+ * Called without the reservation lock, once the device work the access
+ * conflicts with is done (see "PRIME").
  */
-int primegem_track_begin(struct primegem_object *pobj, bool write)
+void primegem_track_begin(struct primegem_object *pobj, bool write)
 {
 	struct primegem_track_object *t = &pobj->track;
-	long ret;
-
-	if (primegem_tracked(pobj)) {
-		ret = dma_resv_wait_timeout(pobj->base.resv,
-					    dma_resv_usage_rw(write), true,
-					    MAX_SCHEDULE_TIMEOUT);
-		if (ret < 0)
-			return ret;
-	}
 
 	mutex_lock(&t->lock);
 	if (write)
@@ -258,7 +247,6 @@ int primegem_track_begin(struct primegem_object *pobj, bool write)
 	else
 		t->readers++;
 	mutex_unlock(&t->lock);
-	return 0;
 }
 
 /**
