@@ -46,6 +46,12 @@
 #define FZ_BIG_SIZE		(8ull << 20)
 /* A buffer above this is "huge": only a corruption can make one. */
 #define FZ_HUGE_SIZE		(1ull << 30)
+/*
+ * Between the two: a legal size a corruption made (a 300 MiB dumb buffer,
+ * say). Closed at once: one job on it pins all of it, and the guest has
+ * 2 GiB.
+ */
+#define FZ_KEEP_MAX		(64ull << 20)
 
 /* Histogram buckets: 0 success, 1..133 errno, then the extras. */
 #define FZ_E_SIGBUS		134
@@ -116,6 +122,7 @@ struct fz_wstate {
 struct fz_shared {
 	volatile int stop;			/* the parent asks workers to stop */
 	uint64_t hist[FZ_MAX_WORKERS][FZ_NOPS][FZ_NERR];
+	uint64_t op_ns[FZ_MAX_WORKERS][FZ_NOPS];	/* time in each operation */
 	struct fz_wstate ws[FZ_MAX_WORKERS];
 };
 
@@ -361,6 +368,9 @@ struct fz_handle *fz_add_handle(struct fz_worker *w, struct fz_file *f,
 				int origin);
 struct fz_handle *fz_find_handle(struct fz_file *f, uint32_t h);
 void fz_forget_handle(struct fz_worker *w, struct fz_file *f, uint32_t h);
+/* False (and the handle closed) for a size between FZ_KEEP_MAX and huge. */
+bool fz_keep_size(struct fz_worker *w, struct fz_file *f, uint32_t h,
+		  uint64_t size);
 
 struct fz_syncobj *fz_pick_syncobj(struct fz_file *f, struct fz_worker *w);
 uint32_t fz_syncobj_arg(struct fz_worker *w, struct fz_file *f,

@@ -432,6 +432,7 @@ static int worker_main(int idx, uint64_t budget, int sock_send, int sock_recv)
 		__atomic_store_n(&w->ws->op, op, __ATOMIC_RELEASE);
 		fz_op_fns[op](w);
 		__atomic_store_n(&w->ws->op, -1, __ATOMIC_RELEASE);
+		fz_shared->op_ns[idx][op] += fz_now_ns() - w->ws->op_start_ns;
 		w->op_seq++;
 		w->ws->ops++;
 	}
@@ -577,7 +578,7 @@ static void dump_splat(int64_t at_ns, int pid)
 
 static void print_report(double secs, int procs)
 {
-	uint64_t total = 0, ops = 0, per_op[FZ_NOPS] = { 0 };
+	uint64_t total = 0, ops = 0, per_op[FZ_NOPS] = { 0 }, ns;
 	static uint64_t sum[FZ_NOPS][FZ_NERR];
 	int i, op, e;
 
@@ -591,7 +592,7 @@ static void print_report(double secs, int procs)
 				total += fz_shared->hist[i][op][e];
 			}
 	}
-	printf("fuzz: errno histogram per call (calls, then outcome:count, most frequent first)\n");
+	printf("fuzz: errno histogram per call (calls, ms per call, then outcome:count, most frequent first)\n");
 	for (op = 0; op < FZ_NOPS; op++) {
 		bool used[FZ_NERR] = { 0 };
 		char line[1024];
@@ -599,8 +600,10 @@ static void print_report(double secs, int procs)
 
 		if (!per_op[op])
 			continue;
-		len = snprintf(line, sizeof(line), "  %-24s %8llu ", fz_op_names[op],
-			       (unsigned long long)per_op[op]);
+		for (i = 0, ns = 0; i < procs; i++)
+			ns += fz_shared->op_ns[i][op];
+		len = snprintf(line, sizeof(line), "  %-24s %8llu %7.2f ", fz_op_names[op],
+			       (unsigned long long)per_op[op], ns / 1e6 / per_op[op]);
 		for (;;) {
 			int best = -1;
 

@@ -169,7 +169,7 @@ void fz_op_dumb_create(struct fz_worker *w)
 	struct fz_file *f = fz_pick_file(w, PICK_CARD);
 	struct drm_mode_create_dumb a = { 0 };
 	unsigned int r = fz_rnd(w, 100);
-	uint64_t bytes;
+	uint64_t bytes, stride;
 	struct fz_handle *h;
 
 	if (!f)
@@ -211,9 +211,11 @@ void fz_op_dumb_create(struct fz_worker *w)
 			break;
 		}
 	}
-	bytes = (((uint64_t)a.width * a.bpp + 7) / 8) * a.height;
-	if (fz_cfg.avoid_known && bytes > FZ_HUGE_SIZE && a.bpp <= 64 &&
-	    (uint64_t)a.width * ((a.bpp + 7) / 8) <= 0xffffffffull)
+	/* The size the core's checks let through (drm_mode_create_dumb()). */
+	stride = (((uint64_t)a.bpp + 7) / 8) * a.width;
+	bytes = stride * a.height;
+	if (fz_cfg.avoid_known && a.bpp <= 0xffffffffu - 8 && stride <= 0xffffffffu &&
+	    bytes <= 0xffffffffu && bytes > FZ_HUGE_SIZE)
 		return;	/* known: memory exhaustion by huge buffers */
 	fz_trace(w, "dumb_create fd %d %ux%u bpp %u flags %#x", f->fd, a.width,
 		 a.height, a.bpp, a.flags);
@@ -221,6 +223,8 @@ void fz_op_dumb_create(struct fz_worker *w)
 		return;
 	if (a.flags)
 		fz_oracle(w, "CREATE_DUMB with flags %#x succeeded", a.flags);
+	if (!fz_keep_size(w, f, a.handle, a.size))
+		return;
 	h = fz_add_handle(w, f, a.handle, a.size,
 			  H_DUMB | (a.size > FZ_HUGE_SIZE ? H_HUGE : 0), f->dev);
 	h->width = a.width;

@@ -19,6 +19,21 @@
 
 #define BLOB_DIMS_MAX	FZ_MAX_BLOBS
 
+/*
+ * One DRM master per device, so only one worker at a time can modeset.
+ * Workers without it skip most master-only calls (they would all be
+ * -EACCES) and leave the CRTC to the one that has it.
+ */
+static bool not_master_skip(struct fz_worker *w)
+{
+	int i;
+
+	for (i = 0; i < w->nfiles; i++)
+		if (w->files[i].master && fz_cfg.devs[w->files[i].dev].kms)
+			return false;
+	return fz_chance(w, 70);
+}
+
 static const uint32_t formats[] = {
 	DRM_FORMAT_XRGB8888, DRM_FORMAT_XRGB8888, DRM_FORMAT_XRGB8888,
 	DRM_FORMAT_ARGB8888, DRM_FORMAT_XBGR8888, DRM_FORMAT_ABGR8888,
@@ -54,6 +69,20 @@ static bool blob_dims_get(uint32_t id, uint32_t *wd, uint32_t *ht)
 		}
 	}
 	return false;
+}
+
+/*
+ * Found by this fuzzer (repro/vdisplay-low-refresh.c): vdisplay takes
+ * modes down to 1 Hz, but the commit tail waits 100 ms for a vblank and
+ * WARNs. With --avoid-known, no mode below 25 Hz.
+ */
+static bool low_refresh(const struct drm_mode_modeinfo *m)
+{
+	uint64_t total = (uint64_t)m->htotal * m->vtotal;
+
+	if (!fz_cfg.avoid_known)
+		return false;
+	return !total || (uint64_t)m->clock * 1000 < 25 * total;
 }
 
 static const struct drm_mode_modeinfo *find_mode(uint32_t wd, uint32_t ht)
@@ -323,6 +352,10 @@ static uint32_t make_blob(struct fz_worker *w, struct fz_file *f,
 			uint16_t *field = (uint16_t *)data + fz_rnd(w, 9);
 
 			*field = fz_corrupt32(w, *field);
+		}
+		if (low_refresh((struct drm_mode_modeinfo *)data)) {
+			fz_trace(w, "create_blob with a mode below 25 Hz skipped (avoid-known)");
+			return 0;
 		}
 	} else {
 		a.length = fz_rnd(w, 4096);
@@ -678,6 +711,8 @@ void fz_op_atomic(struct fz_worker *w)
 	unsigned int r = fz_rnd(w, 100), i;
 	int ret;
 
+	if (not_master_skip(w))
+		return;
 	if (!f || !fz_cfg.kms.present)
 		return;
 	memset(c, 0, sizeof(*c));
@@ -746,6 +781,8 @@ void fz_op_setcrtc(struct fz_worker *w)
 	const struct drm_mode_modeinfo *mode;
 	struct fz_fb *fb;
 
+	if (not_master_skip(w))
+		return;
 	if (!f || !fz_cfg.kms.present)
 		return;
 	a.crtc_id = fz_maybe32(w, fz_cfg.kms.crtc);
@@ -770,6 +807,8 @@ void fz_op_setcrtc(struct fz_worker *w)
 	}
 	a.x = fz_corrupt_p(w, 1) ? fz_corrupt32(w, 0) : 0;
 	a.y = fz_corrupt_p(w, 1) ? fz_corrupt32(w, 0) : 0;
+	if (a.mode_valid && low_refresh(&a.mode))
+		return;
 	fz_trace(w, "setcrtc fd %d crtc %u fb %u mode %ux%u conns %u", f->fd,
 		 a.crtc_id, a.fb_id, a.mode.hdisplay, a.mode.vdisplay,
 		 a.count_connectors);
@@ -782,6 +821,8 @@ void fz_op_page_flip(struct fz_worker *w)
 	struct drm_mode_crtc_page_flip_target a = { 0 };
 	struct fz_fb *fb;
 
+	if (not_master_skip(w))
+		return;
 	if (!f || !fz_cfg.kms.present)
 		return;
 	a.crtc_id = fz_maybe32(w, fz_cfg.kms.crtc);
@@ -808,6 +849,8 @@ void fz_op_cursor(struct fz_worker *w)
 	struct fz_handle *h;
 	bool v2 = fz_chance(w, 30);
 
+	if (not_master_skip(w))
+		return;
 	if (!f || !fz_cfg.kms.present)
 		return;
 	a.crtc_id = fz_maybe32(w, fz_cfg.kms.crtc);
@@ -835,6 +878,8 @@ void fz_op_setplane(struct fz_worker *w)
 	struct fz_fb *fb;
 	uint32_t wd, ht;
 
+	if (not_master_skip(w))
+		return;
 	if (!f || !fz_cfg.kms.present)
 		return;
 	a.plane_id = fz_cfg.kms.cursor && fz_chance(w, 50) ? fz_cfg.kms.cursor :
@@ -864,6 +909,8 @@ void fz_op_dirtyfb(struct fz_worker *w)
 	struct drm_mode_fb_dirty_cmd a = { 0 };
 	struct fz_fb *fb;
 
+	if (not_master_skip(w))
+		return;
 	if (!f)
 		return;
 	a.fb_id = fb_arg(w, f, &fb);
@@ -1014,6 +1061,8 @@ void fz_op_obj_setprop(struct fz_worker *w)
 	const struct fz_kms *k = &fz_cfg.kms;
 	const struct fz_prop *p;
 
+	if (not_master_skip(w))
+		return;
 	if (!f || !k->nprops)
 		return;
 	p = &k->props[fz_rnd(w, k->nprops)];

@@ -20,7 +20,7 @@ uint64_t fz_pool_size(struct fz_worker *w)
 {
 	unsigned int r = fz_rnd(w, 100);
 
-	if (r < 85) {
+	if (r < 90) {
 		uint64_t size = fz_logrnd(w, 256) * FZ_PAGE;
 
 		/* Page-unaligned now and then: rounded up by the kernel. */
@@ -28,7 +28,7 @@ uint64_t fz_pool_size(struct fz_worker *w)
 			size -= fz_rnd(w, FZ_PAGE - 1);
 		return size;
 	}
-	if (r < 93)
+	if (r < 96)
 		return 640 * 480 * 4;	/* scanout-sized at 640x480 */
 	return fz_logrnd(w, FZ_BIG_SIZE / FZ_PAGE) * FZ_PAGE;
 }
@@ -88,7 +88,8 @@ static int gem_create(struct fz_worker *w, struct fz_file *f, uint64_t size,
 		hflags |= H_TRACK;
 	if (flags & VRENDER_GEM_CREATE_STRICT)
 		hflags |= H_STRICT;
-	fz_add_handle(w, f, a.handle, a.size, hflags, f->dev);
+	if (fz_keep_size(w, f, a.handle, a.size))
+		fz_add_handle(w, f, a.handle, a.size, hflags, f->dev);
 	return 0;
 }
 

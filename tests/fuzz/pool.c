@@ -40,6 +40,11 @@ struct fz_file *fz_pick_file(struct fz_worker *w, int kind)
 
 	if (!w->nfiles)
 		return NULL;
+	/* KMS: the file that is DRM master, if we have it, mostly. */
+	if (kind == PICK_KMS && fz_chance(w, 80))
+		for (i = 0; i < w->nfiles; i++)
+			if (w->files[i].master && fz_cfg.devs[w->files[i].dev].kms)
+				return &w->files[i];
 	/* The wrong kind of file now and then: ENOTTY, EOPNOTSUPP, ... */
 	if (kind != PICK_ANY && !fz_corrupt_p(w, 1)) {
 		for (i = 0; i < w->nfiles; i++)
@@ -93,6 +98,7 @@ int fz_open_node(struct fz_worker *w, int dev, bool render)
 {
 	const struct fz_dev *d = &fz_cfg.devs[dev];
 	const char *path = render ? d->render : d->card;
+	struct fz_file *f;
 	int fd;
 
 	if (!*path)
@@ -103,7 +109,10 @@ int fz_open_node(struct fz_worker *w, int dev, bool render)
 	/* Most KMS clients are atomic; some stay legacy. */
 	if (d->kms && fz_chance(w, 85))
 		set_caps(fd);
-	add_file(w, fd, dev, render);
+	f = add_file(w, fd, dev, render);
+	/* Master if nobody is: the first opener, or after a DROP_MASTER. */
+	if (d->kms)
+		f->master = !ioctl(fd, DRM_IOCTL_SET_MASTER, NULL);
 	return fd;
 }
 
@@ -210,6 +219,19 @@ void fz_forget_handle(struct fz_worker *w, struct fz_file *f, uint32_t h)
 		return;
 	w->stale_handles[w->stale_h_pos++ % FZ_STALE] = h;
 	*e = f->hs[--f->nh];
+}
+
+bool fz_keep_size(struct fz_worker *w, struct fz_file *f, uint32_t h,
+		  uint64_t size)
+{
+	struct drm_gem_close c = { .handle = h };
+
+	if (size <= FZ_KEEP_MAX || size > FZ_HUGE_SIZE)
+		return true;
+	fz_trace(w, "gem_close fd %d handle %u (size %#llx: too big to keep)",
+		 f->fd, h, (unsigned long long)size);
+	fz_ioctl(w, OP_gem_close, f->fd, DRM_IOCTL_GEM_CLOSE, &c);
+	return false;
 }
 
 /* ---- syncobjs ------------------------------------------------------------ */
