@@ -132,6 +132,7 @@ struct fz_dev {
 	char name[32];		/* vrender.N or vdisplay.0 */
 	char card[64];		/* /dev/dri/cardN */
 	char render[64];	/* /dev/dri/renderDN, "" if none */
+	char engine[192];	/* its debugfs vrender_engine, "" if none */
 	bool kms;
 };
 
@@ -296,6 +297,9 @@ struct fz_worker {
 	uint8_t *hole;			/* PROT_NONE page */
 	int32_t out_fence[4];		/* OUT_FENCE_PTR targets */
 
+	/* Jobs queued on each device's engine, from its debugfs file. */
+	unsigned int queued[FZ_MAX_DEVS];
+
 	sigjmp_buf touch_jmp;
 	volatile sig_atomic_t in_touch;
 	uint64_t op_seq;
@@ -346,6 +350,15 @@ void fz_oracle(struct fz_worker *w, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void fz_note(struct fz_worker *w, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Back-pressure: jobs that wait for fences hold their engine, and a worker
+ * that keeps submitting builds a queue that any CPU access to a strict
+ * buffer then waits for (minutes with KASAN). Submits pause while an
+ * engine has more than this many jobs queued.
+ */
+#define FZ_MAX_QUEUED		24
+void fz_read_engines(struct fz_worker *w);
 
 /* ---- pool.c ----------------------------------------------------------- */
 

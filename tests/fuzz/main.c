@@ -312,6 +312,9 @@ static void discover_debugfs(void)
 				continue;
 			snprintf(seen[nseen++], PATH_MAX, "%s", real);
 			add_debugfs_dir(real, 0);
+			if (!fz_cfg.devs[i].kms && strlen(real) < sizeof(fz_cfg.devs[i].engine) - 16)
+				snprintf(fz_cfg.devs[i].engine, sizeof(fz_cfg.devs[i].engine),
+					 "%s/vrender_engine", real);
 		}
 	}
 }
@@ -427,6 +430,8 @@ static int worker_main(int idx, uint64_t budget, int sock_send, int sock_recv)
 			break;
 		if ((w->op_seq & 2047) == 2047)
 			fz_sweep_fds(w);
+		if ((w->op_seq & 31) == 0)
+			fz_read_engines(w);
 		op = pick_op(w);
 		w->ws->op_start_ns = fz_now_ns();
 		__atomic_store_n(&w->ws->op, op, __ATOMIC_RELEASE);
@@ -512,6 +517,28 @@ static void print_file(const char *what, pid_t pid, const char *name)
 	}
 }
 
+/* The engines' counters: a queue that does not drain explains a wait. */
+static void print_engines(void)
+{
+	char buf[512];
+	int i;
+
+	for (i = 0; i < fz_cfg.ndevs; i++) {
+		ssize_t n;
+		int fd;
+
+		if (!fz_cfg.devs[i].engine[0])
+			continue;
+		fd = open(fz_cfg.devs[i].engine, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		buf[n > 0 ? n : 0] = '\0';
+		fprintf(stderr, "fuzz: %s engine: %s", fz_cfg.devs[i].name, buf);
+	}
+}
+
 /*
  * Read what the kernel logged since the last call. On the first splat,
  * note its time and the pid it names ("PID: 123" in WARNING/BUG lines,
@@ -519,6 +546,7 @@ static void print_file(const char *what, pid_t pid, const char *name)
  */
 static bool scan_kmsg(int kfd, bool *reported, int64_t *at_ns, int *pid)
 {
+	static int nsplat;
 	char buf[8192];
 	bool splat = false;
 	ssize_t n;
@@ -549,7 +577,7 @@ static bool scan_kmsg(int kfd, bool *reported, int64_t *at_ns, int *pid)
 				*pid = atoi(p + 1);
 		}
 		splat = true;
-		if (!*reported)
+		if (!*reported && nsplat++ < 8)
 			fprintf(stderr, "fuzz: KERNEL SPLAT: %s", msg);
 	}
 	return splat;
@@ -893,6 +921,7 @@ int main(int argc, char **argv)
 			dump_ring(i, 0, 48);
 			print_file("kernel stack", ws->pid, "stack");
 			print_file("wchan", ws->pid, "wchan");
+			print_engines();
 			kill(ws->pid, SIGKILL);
 			ws->op_start_ns = INT64_MAX / 2;	/* report once */
 			if (!give_up)

@@ -8,8 +8,11 @@
  * reports the size it made.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fuzz.h"
 
@@ -222,6 +225,29 @@ static uint32_t bo_flags(struct fz_worker *w)
 	return flags;
 }
 
+void fz_read_engines(struct fz_worker *w)
+{
+	char buf[256];
+	int i;
+
+	for (i = 0; i < fz_cfg.ndevs; i++) {
+		const char *q;
+		ssize_t n;
+		int fd;
+
+		if (!fz_cfg.devs[i].engine[0])
+			continue;
+		fd = open(fz_cfg.devs[i].engine, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		buf[n > 0 ? n : 0] = '\0';
+		q = strstr(buf, "queued=");
+		w->queued[i] = q ? strtoul(q + 7, NULL, 10) : 0;
+	}
+}
+
 static void submit(struct fz_worker *w, bool copy)
 {
 	struct fz_file *f = fz_pick_file(w, PICK_VRENDER);
@@ -236,6 +262,8 @@ static void submit(struct fz_worker *w, bool copy)
 	int ret;
 
 	if (!f)
+		return;
+	if (w->queued[f->dev] > FZ_MAX_QUEUED && fz_chance(w, 95))
 		return;
 	if (f->nh < 2 && fz_is_vrender(f->dev))
 		fz_make_buffer(w, f);
