@@ -168,7 +168,7 @@ struct fz_config {
 	double seconds;		/* time budget */
 	int procs;
 	int corrupt_pct;	/* share of corrupted arguments, 0..100 */
-	bool avoid_known;
+	unsigned int avoid;	/* AVOID_* patterns to skip */
 	bool stop_on_splat;
 	bool verbose;
 	const char *trace_dir;	/* per-worker trace files, or NULL */
@@ -182,6 +182,22 @@ struct fz_config {
 	int ndebugfs;
 	struct fz_debugfs debugfs[FZ_MAX_DEBUGFS];
 };
+
+/*
+ * Argument patterns of kernel bugs, skipped on request (--avoid-known or
+ * --avoid NAME,...), so that the fuzzer can go on while they are being
+ * fixed. CI never skips them.
+ */
+enum {
+	AVOID_HUGE		= 1u << 0,	/* known: GEM_CREATE/dumb of any size */
+	AVOID_RO_IMPORT		= 1u << 1,	/* known: read-only dma-buf writable via importer */
+	AVOID_GETFB_EXPORT	= 1u << 2,	/* known: GETFB2 handle re-export WARN */
+	AVOID_FENCE_NO_FB	= 1u << 3,	/* known: IN_FENCE_FD with FB_ID 0 */
+	AVOID_LOW_REFRESH	= 1u << 4,	/* found: modes below 10 Hz WARN */
+};
+#define AVOID_ALL		0x1fu
+#define FZ_AVOID(x)		(fz_cfg.avoid & (x))
+extern const char *const fz_avoid_names[];
 
 extern struct fz_config fz_cfg;
 extern struct fz_shared *fz_shared;

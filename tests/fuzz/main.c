@@ -47,6 +47,10 @@
 #include "fuzz.h"
 
 struct fz_config fz_cfg;
+
+const char *const fz_avoid_names[] = {
+	"huge", "ro-import", "getfb-export", "fence-no-fb", "low-refresh", NULL,
+};
 struct fz_shared *fz_shared;
 
 static const int op_default_weight[FZ_NOPS] = {
@@ -70,10 +74,13 @@ static void usage(FILE *out)
 "  --time S          time budget in seconds (default 600)\n"
 "  --procs N         worker processes (default 4, at most %d)\n"
 "  --corrupt PCT     share of calls with a corrupted argument (default 15)\n"
-"  --avoid-known     skip the argument patterns of the known kernel bugs\n"
-"                    (huge GEM_CREATE/dumb sizes, writable mapping of a\n"
-"                    read-only import, re-export of a GETFB2 handle,\n"
-"                    IN_FENCE_FD on a plane without FB); never in CI\n"
+"  --avoid-known     skip the argument patterns of the kernel bugs below\n"
+"                    (never in CI); --avoid LIST skips some of them:\n"
+"                    huge: GEM_CREATE/dumb sizes the kernel must refuse\n"
+"                    ro-import: writable importer mapping of a read-only\n"
+"                      dma-buf; getfb-export: re-export of a GETFB2 handle;\n"
+"                    fence-no-fb: IN_FENCE_FD on a plane without FB;\n"
+"                    low-refresh: modes below 25 Hz (vblank wait WARN)\n"
 "  --ops LIST        comma-separated ops to run (NAME or -NAME to drop;\n"
 "                    a list of only -NAMEs starts from all); --list-ops\n"
 "  --weight NAME=W   change an op's weight\n"
@@ -703,6 +710,7 @@ int main(int argc, char **argv)
 		{ "procs", required_argument, NULL, 'p' },
 		{ "corrupt", required_argument, NULL, 'c' },
 		{ "avoid-known", no_argument, NULL, 'k' },
+		{ "avoid", required_argument, NULL, 'a' },
 		{ "ops", required_argument, NULL, 'o' },
 		{ "weight", required_argument, NULL, 'W' },
 		{ "list-ops", no_argument, NULL, 'L' },
@@ -753,8 +761,24 @@ int main(int argc, char **argv)
 			fz_cfg.corrupt_pct = atoi(optarg);
 			break;
 		case 'k':
-			fz_cfg.avoid_known = true;
+			fz_cfg.avoid = AVOID_ALL;
 			break;
+		case 'a': {
+			char *copy = strdup(optarg), *tok, *save = NULL;
+
+			for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+				for (i = 0; fz_avoid_names[i]; i++)
+					if (!strcmp(tok, fz_avoid_names[i]))
+						break;
+				if (!fz_avoid_names[i]) {
+					fprintf(stderr, "fuzz: --avoid: no pattern %s\n", tok);
+					return 2;
+				}
+				fz_cfg.avoid |= 1u << i;
+			}
+			free(copy);
+			break;
+		}
 		case 'o':
 			if (!parse_ops(optarg))
 				return 2;
@@ -818,10 +842,14 @@ int main(int argc, char **argv)
 	}
 	discover_kms();
 	discover_debugfs();
-	printf("fuzz: seed %llu, %d procs, %llu calls, %.0f s, corrupt %d%%%s\n",
+	printf("fuzz: seed %llu, %d procs, %llu calls, %.0f s, corrupt %d%%%s",
 	       (unsigned long long)fz_cfg.seed, fz_cfg.procs,
 	       (unsigned long long)fz_cfg.calls, fz_cfg.seconds, fz_cfg.corrupt_pct,
-	       fz_cfg.avoid_known ? ", avoiding known bugs" : "");
+	       fz_cfg.avoid ? ", avoiding:" : "");
+	for (i = 0; fz_avoid_names[i]; i++)
+		if (fz_cfg.avoid & (1u << i))
+			printf(" %s", fz_avoid_names[i]);
+	printf("\n");
 	for (i = 0; i < fz_cfg.ndevs; i++)
 		printf("fuzz: device %s: %s%s%s\n", fz_cfg.devs[i].name, fz_cfg.devs[i].card,
 		       fz_cfg.devs[i].render[0] ? " " : "", fz_cfg.devs[i].render);

@@ -43,7 +43,7 @@ void fz_op_gem_flink(struct fz_worker *w)
 	fl->name = a.name;
 	fl->dev = f->dev;
 	fl->size = h ? h->size : 0;
-	fl->origin = h ? h->origin : -1;
+	fl->origin = h && !f->received ? h->origin : -1;
 	fl->flags = h ? h->flags & (H_FOREIGN | H_RO | H_HUGE) : 0;
 }
 
@@ -66,10 +66,17 @@ void fz_op_gem_open(struct fz_worker *w)
 	if (fz_ioctl(w, OP_gem_open, f->fd, DRM_IOCTL_GEM_OPEN, &a))
 		return;
 	/* Our own name: we know what it names; another worker's: not. */
-	if (fl && fl->dev == f->dev)
+	if (fl && fl->dev == f->dev && fl->origin >= 0)
 		fz_add_handle(w, f, a.handle, a.size, fl->flags, fl->origin);
 	else
 		fz_add_handle(w, f, a.handle, a.size, 0, -1);
+}
+
+static uint64_t dmabuf_size(int fd)
+{
+	off_t end = lseek(fd, 0, SEEK_END);
+
+	return end > 0 ? (uint64_t)end : 0;
 }
 
 int fz_export(struct fz_worker *w, struct fz_file *f, struct fz_handle *h,
@@ -86,15 +93,16 @@ int fz_export(struct fz_worker *w, struct fz_file *f, struct fz_handle *h,
 	e = fz_add_fd(w, FD_DMABUF, a.fd);
 	if (!e)
 		return -EBADF;
-	/* An object has one dma-buf: a second export gets the first's mode. */
+	/*
+	 * What the dma-buf is, from the fd itself: an object has one dma-buf,
+	 * so a second export gets the first's mode, and the handle may not
+	 * be what the pool thinks if another process shares the file. Nor is
+	 * its origin then: unknown (-1) rather than wrong.
+	 */
 	e->rdwr = (fcntl(a.fd, F_GETFL) & O_ACCMODE) == O_RDWR;
-	e->origin = h->origin >= 0 ? h->origin : (h->flags & H_FOREIGN) ? -1 : f->dev;
-	e->size = h->size;
-	if (!e->size) {
-		off_t end = lseek(a.fd, 0, SEEK_END);
-
-		e->size = end > 0 ? (uint64_t)end : 0;
-	}
+	e->size = dmabuf_size(a.fd);
+	e->origin = f->received ? -1 : h->origin >= 0 ? h->origin :
+		    (h->flags & H_FOREIGN) ? -1 : f->dev;
 	return a.fd;
 }
 
@@ -113,7 +121,7 @@ void fz_op_prime_export(struct fz_worker *w)
 	a.handle = fz_handle_arg(w, f, &h);
 	flags = r < 60 ? DRM_CLOEXEC | DRM_RDWR : r < 92 ? DRM_CLOEXEC : r < 96 ? 0 : DRM_RDWR;
 	flags = fz_maybe32(w, flags);
-	if (h && (h->flags & H_GETFB) && fz_cfg.avoid_known)
+	if (h && (h->flags & H_GETFB) && FZ_AVOID(AVOID_GETFB_EXPORT))
 		return;	/* known: re-export after GETFB2 of a closed handle */
 	if (h && !fz_corrupt_p(w, 1)) {
 		fz_export(w, f, h, flags);
@@ -126,7 +134,7 @@ void fz_op_prime_export(struct fz_worker *w)
 
 		if (e) {
 			e->rdwr = (fcntl(a.fd, F_GETFL) & O_ACCMODE) == O_RDWR;
-			e->size = lseek(a.fd, 0, SEEK_END);
+			e->size = dmabuf_size(a.fd);
 		}
 	}
 }
@@ -137,11 +145,18 @@ void fz_op_prime_import(struct fz_worker *w)
 	struct drm_prime_handle a = { 0 };
 	struct fz_fd *e;
 	uint32_t flags = 0;
-	int origin = -1;
+	int origin = -1, i;
 
 	if (!f)
 		return;
 	a.fd = fz_fd_arg(w, FD_DMABUF, &e);
+	/* A third of the imports go back to the exporting device. */
+	if (e && e->origin >= 0 && e->origin != f->dev && fz_chance(w, 33))
+		for (i = 0; i < w->nfiles; i++)
+			if (w->files[i].dev == e->origin) {
+				f = &w->files[i];
+				break;
+			}
 	a.flags = fz_corrupt_p(w, 1) ? fz_corrupt32(w, 0) : 0;
 	if (e) {
 		origin = e->origin;
@@ -155,7 +170,8 @@ void fz_op_prime_import(struct fz_worker *w)
 		 a.fd, origin, e && !e->rdwr ? ", ro" : "", a.flags);
 	if (fz_ioctl(w, OP_prime_import, f->fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &a))
 		return;
-	fz_add_handle(w, f, a.handle, e ? e->size : 0, flags, origin);
+	/* The size of what was imported, from the dma-buf itself. */
+	fz_add_handle(w, f, a.handle, dmabuf_size(a.fd), flags, origin);
 }
 
 /* ---- dumb buffers -------------------------------------------------------- */
@@ -214,7 +230,7 @@ void fz_op_dumb_create(struct fz_worker *w)
 	/* The size the core's checks let through (drm_mode_create_dumb()). */
 	stride = (((uint64_t)a.bpp + 7) / 8) * a.width;
 	bytes = stride * a.height;
-	if (fz_cfg.avoid_known && a.bpp <= 0xffffffffu - 8 && stride <= 0xffffffffu &&
+	if (FZ_AVOID(AVOID_HUGE) && a.bpp <= 0xffffffffu - 8 && stride <= 0xffffffffu &&
 	    bytes <= 0xffffffffu && bytes > FZ_HUGE_SIZE)
 		return;	/* known: memory exhaustion by huge buffers */
 	fz_trace(w, "dumb_create fd %d %ux%u bpp %u flags %#x", f->fd, a.width,

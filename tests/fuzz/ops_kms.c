@@ -10,6 +10,7 @@
  * card (no KMS: -EOPNOTSUPP) or render node (-EACCES).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -80,7 +81,7 @@ static bool low_refresh(const struct drm_mode_modeinfo *m)
 {
 	uint64_t total = (uint64_t)m->htotal * m->vtotal;
 
-	if (!fz_cfg.avoid_known)
+	if (!FZ_AVOID(AVOID_LOW_REFRESH))
 		return false;
 	return !total || (uint64_t)m->clock * 1000 < 25 * total;
 }
@@ -298,13 +299,18 @@ static void getfb_handle(struct fz_worker *w, struct fz_file *f, uint32_t h,
 
 	if (!h)
 		return;
-	if (fz_cfg.avoid_known) {
+	if (FZ_AVOID(AVOID_GETFB_EXPORT)) {
 		/* Known: re-exporting a GETFB2 handle of a closed buffer WARNs. */
 		if (!fz_find_handle(f, h))
 			fz_ioctl(w, OP_gem_close, f->fd, DRM_IOCTL_GEM_CLOSE, &c);
 		return;
 	}
-	fz_add_handle(w, f, h, size, H_GETFB, -1);
+	/* What screen grabbers do next: export it, to map or import it. */
+	if (fz_chance(w, 40))
+		fz_export(w, f, fz_add_handle(w, f, h, size, H_GETFB, -1),
+			  DRM_CLOEXEC | DRM_RDWR);
+	else
+		fz_add_handle(w, f, h, size, H_GETFB, -1);
 }
 
 void fz_op_getfb(struct fz_worker *w)
@@ -741,7 +747,7 @@ void fz_op_atomic(struct fz_worker *w)
 		flags |= DRM_MODE_ATOMIC_TEST_ONLY;
 	}
 	flags = fz_maybe32(w, flags);
-	if (fz_cfg.avoid_known && fence_without_fb(c)) {
+	if (FZ_AVOID(AVOID_FENCE_NO_FB) && fence_without_fb(c)) {
 		/* Known: IN_FENCE_FD on a plane with FB_ID 0 WARNs in vdisplay. */
 		fz_trace(w, "atomic with IN_FENCE_FD and no FB skipped (avoid-known)");
 		return;
@@ -1070,7 +1076,7 @@ void fz_op_obj_setprop(struct fz_worker *w)
 	a.obj_type = fz_maybe32(w, p->obj_type);
 	a.prop_id = fz_maybe32(w, p->id);
 	a.value = random_value(w, f, p);
-	if (fz_cfg.avoid_known && !strcmp(p->name, "IN_FENCE_FD") && (int64_t)a.value >= 0)
+	if (FZ_AVOID(AVOID_FENCE_NO_FB) && !strcmp(p->name, "IN_FENCE_FD") && (int64_t)a.value >= 0)
 		return;	/* known: a fence on a plane that may have no FB */
 	fz_trace(w, "obj_setprop fd %d obj %u prop %u (%s) value %#llx", f->fd,
 		 a.obj_id, a.prop_id, p->name, (unsigned long long)a.value);

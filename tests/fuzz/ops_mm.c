@@ -120,7 +120,7 @@ void fz_op_mmap_gem(struct fz_worker *w)
 	off += first * FZ_PAGE;
 	if (fz_corrupt_p(w, 1))
 		off += 1 + fz_rnd(w, FZ_PAGE - 1);
-	if (h && (h->flags & H_RO) && (prot & PROT_WRITE) && fz_cfg.avoid_known)
+	if (h && (h->flags & H_RO) && (prot & PROT_WRITE) && FZ_AVOID(AVOID_RO_IMPORT))
 		prot &= ~PROT_WRITE;	/* known: read-only dma-buf, importer's mmap */
 	fz_trace(w, "mmap_gem fd %d handle %u off %#llx pages %llu+%llu/%llu prot %d flags %#x%s",
 		 f->fd, md.handle, (unsigned long long)off,
@@ -306,7 +306,7 @@ void fz_op_mprotect(struct fz_worker *w)
 	pages = m->len / FZ_PAGE;
 	first = fz_chance(w, 70) ? 0 : fz_rnd(w, pages);
 	count = first ? 1 + fz_rnd(w, pages - first) : pages;
-	if (m->ro == MAP_RO_IMPORT && (prot & PROT_WRITE) && fz_cfg.avoid_known)
+	if (m->ro == MAP_RO_IMPORT && (prot & PROT_WRITE) && FZ_AVOID(AVOID_RO_IMPORT))
 		prot = PROT_READ;	/* known: read-only dma-buf via importer */
 	fz_trace(w, "mprotect %p pages %zu+%zu/%zu prot %d ro %d", (void *)m->addr,
 		 first, count, pages, prot, m->ro);

@@ -60,7 +60,7 @@ static int gem_create(struct fz_worker *w, struct fz_file *f, uint64_t size,
 	uint32_t hflags = 0;
 	int ret;
 
-	if (fz_cfg.avoid_known && (want > FZ_HUGE_SIZE || want < size)) {
+	if (FZ_AVOID(AVOID_HUGE) && (want > FZ_HUGE_SIZE || want < size)) {
 		/* Known: GEM_CREATE takes any size (oops, memory exhaustion). */
 		fz_trace(w, "gem_create size %#llx skipped (avoid-known)",
 			 (unsigned long long)size);
@@ -418,7 +418,7 @@ static void submit(struct fz_worker *w, bool copy)
 			why = "src not READ";
 		}
 	}
-	if (fz_cfg.avoid_known && huge) {
+	if (FZ_AVOID(AVOID_HUGE) && huge) {
 		fz_trace(w, "submit on a huge buffer skipped (avoid-known)");
 		return;
 	}

@@ -190,6 +190,8 @@ struct fz_handle *fz_add_handle(struct fz_worker *w, struct fz_file *f,
 {
 	struct fz_handle *e = fz_find_handle(f, h);
 
+	fz_trace(w, "  = fd %d handle %u size %#llx%s", f->fd, h,
+		 (unsigned long long)size, e ? " (known)" : "");
 	if (e) {
 		/* The same handle again (self-import, GETFB of a live one). */
 		if (!e->size)
@@ -325,6 +327,8 @@ struct fz_fd *fz_add_fd(struct fz_worker *w, enum fz_fdkind kind, int fd)
 	if (fd < 0)
 		return NULL;
 	e = fz_find_fd(w, kind, fd);
+	fz_trace(w, "  = %s fd %d%s", kind == FD_DMABUF ? "dma-buf" :
+		 kind == FD_SYNCFILE ? "sync_file" : "syncobj", fd, e ? " (known)" : "");
 	if (e)
 		return e;
 	if (w->nfds[kind] == FZ_MAX_FDS)

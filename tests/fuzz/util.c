@@ -282,10 +282,16 @@ void fz_oracle(struct fz_worker *w, const char *fmt, ...)
 {
 	va_list ap;
 
+	struct fz_wstate *ws = w->ws;
+	uint32_t i, pos = ws->ring_pos;
+
 	va_start(ap, fmt);
 	vmessage(w, "ORACLE", fmt, ap);
 	va_end(ap);
-	w->ws->oracle_failures++;
+	/* The first few: with the operations that led there. */
+	if (ws->oracle_failures++ < 3)
+		for (i = pos > 24 ? pos - 24 : 0; i < pos; i++)
+			fprintf(stderr, "fuzz:   w%d %s\n", w->idx, ws->ring[i % FZ_RING].text);
 }
 
 void fz_note(struct fz_worker *w, const char *fmt, ...)
