@@ -724,6 +724,8 @@ int main(int argc, char **argv)
 	int socks[FZ_MAX_WORKERS][2], i, c, status, kfd;
 	pid_t pids[FZ_MAX_WORKERS];
 	bool alive[FZ_MAX_WORKERS], splat = false, splat_reported = false;
+	int64_t max_late = 0, recent_late[16] = { 0 };
+	unsigned int late_pos = 0;
 	int64_t splat_ns = 0;
 	int splat_pid = 0;
 	int crashes = 0, hangs = 0, stuck = 0, nalive;
@@ -900,10 +902,18 @@ int main(int argc, char **argv)
 	give_up = 0;
 	while (nalive) {
 		struct timespec ts = { 0, 100000000 };
-		int64_t now;
+		int64_t now, before = fz_now_ns(), late;
 		pid_t pid;
 
+		/*
+		 * How late a 100 ms sleep wakes up tells how starved the guest
+		 * is (a loaded host, TCG): timing WARNs then mean little.
+		 */
 		nanosleep(&ts, NULL);
+		late = fz_now_ns() - before - 100000000;
+		if (late > max_late)
+			max_late = late;
+		recent_late[late_pos++ % 16] = late;
 		if (scan_kmsg(kfd, &splat_reported, &splat_ns, &splat_pid)) {
 			splat = true;
 			if (!splat_reported) {
@@ -912,6 +922,11 @@ int main(int argc, char **argv)
 					fz_shared->stop = 1;
 				}
 				dump_splat(splat_ns, splat_pid);
+				for (i = 0, late = 0; i < 16; i++)
+					if (recent_late[i] > late)
+						late = recent_late[i];
+				fprintf(stderr, "fuzz: the guest was up to %.0f ms late waking up in the last 1.6 s\n",
+					late / 1e6);
 				splat_reported = true;
 			}
 		}
@@ -994,6 +1009,7 @@ int main(int argc, char **argv)
 	}
 
 	print_report(secs, fz_cfg.procs);
+	printf("fuzz: the parent's 100 ms sleeps woke up at most %.0f ms late\n", max_late / 1e6);
 	for (i = 0; i < fz_cfg.procs; i++) {
 		oracles += fz_shared->ws[i].oracle_failures;
 		huge += fz_shared->ws[i].huge_accepted;
