@@ -6,6 +6,10 @@
 #                      (KVER=6.1, KVER=6.12 or a full version: that one only)
 #   make check-debug   the suite on the debug kernel (KASAN, lockdep, kmemleak)
 #   make kunit         primegem's KUnit tests under UML
+#   make fuzz          the fuzzer (tests/fuzz) in a guest on every supported
+#                      kernel installed (KVER=...: that one only)
+#   make fuzz-debug    the fuzzer on the debug kernel
+#   make fuzz-ci       both, with CI's seed and budgets (.ci/run)
 #   make shell         interactive guest with the modules loaded (KVER)
 #   make demo          the cross-device display pipeline in a guest (KVER)
 #   make setup         install the Debian packages needed (scripts/setup)
@@ -25,7 +29,7 @@ DESTDIR	?=
 
 
 .PHONY: all modules tests tools setup check check-debug kunit shell demo \
-	install dkms-install dkms-remove dkms-test clean
+	install dkms-install dkms-remove dkms-test clean fuzz fuzz-debug fuzz-ci
 
 all: modules tests tools
 
@@ -35,6 +39,7 @@ modules:
 
 tests:
 	$(MAKE) -C tests/igt
+	$(MAKE) -C tests/fuzz
 
 # vdisplay-capture (a captured frame to PNG) and vprime-demo.
 tools:
@@ -60,6 +65,27 @@ check-debug:
 kunit:
 	@scripts/setup
 	scripts/kunit
+
+# The fuzzer, seeded and bounded (scripts/fuzz: FUZZ_ARGS go to it, e.g.
+# FUZZ_ARGS="--seed 7 --calls 20000"). fuzz-ci is what .ci/run runs.
+FUZZ_ARGS ?=
+
+fuzz:
+	@scripts/setup
+	$(MAKE) -C tests/fuzz
+	scripts/fuzz $(if $(KVER),--kernel $(KVER)) $(FUZZ_ARGS)
+
+fuzz-debug:
+	@scripts/setup
+	$(MAKE) -C tests/fuzz
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL scripts/fuzz --debug $(FUZZ_ARGS)
+
+fuzz-ci:
+	@scripts/setup
+	$(MAKE) -C tests/fuzz
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL scripts/fuzz --debug \
+		$(foreach k,$(shell scripts/kver --all),--kernel $(k)) \
+		--seed 1 --calls 100000
 
 shell:
 	@scripts/setup
@@ -94,5 +120,6 @@ dkms-test:
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C tests/igt clean
+	$(MAKE) -C tests/fuzz clean
 	$(MAKE) -C tools clean
 	rm -rf build/
