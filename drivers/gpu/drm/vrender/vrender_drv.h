@@ -27,12 +27,14 @@ struct platform_device;
  * @pg: primegem state
  * @platform: the platform device "vrender.<index>" the DRM device hangs on
  * @engine: the job engine
+ * @fence_timers: FENCE_ATTACH fences whose expiry timer is armed
  */
 struct vrender_device {
 	struct drm_device drm;
 	struct primegem_device pg;
 	struct vrender_engine engine;
 	struct platform_device *platform;
+	atomic_t fence_timers;
 };
 
 static inline struct vrender_device *to_vrender(struct drm_device *drm)
