@@ -153,32 +153,32 @@ static char *read_bufinfo(void)
 }
 
 /*
- * A job's fence and a FENCE_ATTACH fence left in another driver's buffer
- * (vdisplay's) after every vrender file is closed hold vrender, and read
- * back through the dma-buf debugfs file with their names.
+ * A fence of vrender's left in another driver's buffer (vdisplay's) after
+ * every vrender file is closed, a job's (@job) or a FENCE_ATTACH one, holds
+ * vrender, and reads back through the dma-buf debugfs file with its names.
  */
-static void test_busy_foreign_buffer(void)
+static void test_busy_foreign_buffer(bool job)
 {
+	const char *want = job ? "drm_sched vrender.0 seq" : "vrender user seq";
 	int vd = vdisplay_open();
 	int dev = vrender_open(0);
 	struct bo bo = bo_create(vd, 1);
 	int dmabuf = prime_handle_to_fd(vd, bo.handle);
 	uint32_t handle = prime_fd_to_handle(dev, dmabuf);
-	struct job j = job_fill(handle, 0, 64, 0x5a5a5a5a);
 	char *info;
 
-	/* Both stay: a job writing without waiting leaves the reader. */
-	vgem_fence_attach(dev, handle, 0);
-	j.bos[0].flags |= VRENDER_BO_NO_IMPLICIT;
-	fence_wait_ok(job_submit(dev, &j));
+	if (job) {
+		struct job j = job_fill(handle, 0, 64, 0x5a5a5a5a);
+
+		fence_wait_ok(job_submit(dev, &j));
+	} else {
+		vgem_fence_attach(dev, handle, VRENDER_FENCE_WRITE);
+	}
 	close(dev);	/* signals the FENCE_ATTACH fence */
 
 	expect_busy("vrender");
 	info = read_bufinfo();
-	igt_assert_f(strstr(info, "drm_sched vrender.0 seq"),
-		     "no vrender.0 job fence in %s\n", BUFINFO);
-	igt_assert_f(strstr(info, "vrender user seq"),
-		     "no FENCE_ATTACH fence in %s\n", BUFINFO);
+	igt_assert_f(strstr(info, want), "no \"%s\" in %s\n", want, BUFINFO);
 	free(info);
 
 	close(dmabuf);
@@ -362,8 +362,10 @@ igt_main
 		test_busy_primegem();
 	igt_subtest("unload-busy-job-fence")
 		test_busy_job_fence();
-	igt_subtest("unload-busy-fence-in-foreign-buffer")
-		test_busy_foreign_buffer();
+	igt_subtest("unload-busy-job-fence-in-foreign-buffer")
+		test_busy_foreign_buffer(true);
+	igt_subtest("unload-busy-user-fence-in-foreign-buffer")
+		test_busy_foreign_buffer(false);
 	igt_subtest("unload-reload")
 		test_unload_reload();
 
