@@ -52,6 +52,12 @@ static void vrender_client_release_work(struct work_struct *work)
 	kfree(client);
 }
 
+/**
+ * vrender_client_create - the job accounting and queue of a new DRM file
+ * @engine: the engine of the file's device
+ *
+ * Returns: the client, with the file's reference, or NULL.
+ */
 struct vrender_client *vrender_client_create(struct vrender_engine *engine)
 {
 	struct drm_gpu_scheduler *sched = &engine->sched;

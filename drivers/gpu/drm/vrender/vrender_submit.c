@@ -22,6 +22,26 @@
 #include "vrender_drv.h"
 #include "vrender_engine.h"
 
+/**
+ * DOC: submit
+ *
+ * SUBMIT checks the arguments, waits for room in the file's budget of jobs
+ * in flight, initialises the scheduler job on the file's entity, looks the
+ * buffers up and maps them (the device must not take reservation locks),
+ * gathers the explicit in-fences, prepares the out-fences, then takes every
+ * buffer's reservation lock, reserves a fence slot in each, gathers the
+ * implicit dependencies and hands all dependencies to the scheduler (see
+ * "dependencies"). Everything that can fail is done by then: the job is
+ * armed last, under the file's &vrender_client.submit_lock, its fence added
+ * to the buffers, the syncobj and the sync_file, and pushed to the entity,
+ * all in one dma-fence signalling section. From the push on the job is the
+ * scheduler's. A submit that fails before changes nothing and frees the job
+ * with vrender_job_free().
+ *
+ * Lock order: the buffers' reservation locks (ww), then
+ * &vrender_client.submit_lock, then the signalling section.
+ */
+
 #define VRENDER_BO_FLAGS \
 	(VRENDER_BO_READ | VRENDER_BO_WRITE | VRENDER_BO_NO_IMPLICIT)
 #define VRENDER_SUBMIT_FLAGS \
