@@ -15,7 +15,9 @@
 #include <linux/iosys-map.h>
 #include <linux/mm.h>
 
+#include <drm/drm_file.h>
 #include <drm/drm_gem.h>
+#include <drm/gpu_scheduler.h>
 
 #ifndef VPRIME_HAVE_VM_FLAGS_SET
 /* Before 6.3 vm_flags was written directly (under the mmap write lock). */
@@ -115,5 +117,37 @@ static inline void drm_gem_vunmap_unlocked(struct drm_gem_object *obj,
 	iosys_map_clear(map);
 }
 #endif
+
+/*
+ * drm_sched. Both kernel lines take struct drm_sched_init_args (Debian's 6.1
+ * has it backported); 6.12's has one run-queue per priority up to num_rqs,
+ * which must be set, where 6.1 always has them all.
+ */
+#ifdef VPRIME_HAVE_SCHED_NUM_RQS
+#define VPRIME_SCHED_INIT_RQS	.num_rqs = DRM_SCHED_PRIORITY_COUNT,
+#else
+#define VPRIME_SCHED_INIT_RQS
+#endif
+
+/*
+ * A job's credits count against the scheduler's credit_limit; before 6.7
+ * every job took one slot of hw_submission_limit, so @credits must be 1
+ * there. @file names the submitter where the scheduler records it.
+ */
+static inline int vprime_sched_job_init(struct drm_sched_job *job,
+					struct drm_sched_entity *entity,
+					u32 credits, void *owner,
+					struct drm_file *file)
+{
+#if defined(VPRIME_HAVE_SCHED_CLIENT_ID)
+	return drm_sched_job_init(job, entity, credits, owner, file->client_id);
+#elif defined(VPRIME_HAVE_SCHED_JOB_CREDITS)
+	return drm_sched_job_init(job, entity, credits, owner);
+#else
+	if (WARN_ON(credits != 1))
+		return -EINVAL;
+	return drm_sched_job_init(job, entity, owner);
+#endif
+}
 
 #endif /* __VPRIME_COMPAT_H__ */

@@ -13,6 +13,7 @@
 #include "drmtest.h"
 #include "igt_core.h"
 #include "ioctl_wrappers.h"
+#include "submit.h"
 #include "vgem_drm.h"
 
 #define BAD_HANDLE		0xdeadbeefu
@@ -280,6 +281,57 @@ static void test_close_signals(void)
 	obj_destroy(&o);
 }
 
+#define TIMER_FENCES	8
+
+/*
+ * Closing the file signals its fences and stops their expiry timers, though
+ * the fences live on in the buffers: nothing of vrender may run later for a
+ * fence no file can signal any more. The fences expire far beyond the test,
+ * so a timer that stopped was stopped by close(); one armed before the test
+ * and expiring during it can only make the count lower.
+ */
+static void test_close_stops_timers(void)
+{
+	struct obj o[TIMER_FENCES];
+	int other = drm_reopen(fd);
+	uint64_t before;
+
+	fence_timers_require(fd);
+	set_timeout(10 * 60 * 1000);
+	before = fence_timers(fd);
+	for (unsigned int i = 0; i < TIMER_FENCES; i++) {
+		o[i] = obj_create();
+		vgem_fence_attach(other, prime_fd_to_handle(other, o[i].dmabuf),
+				  i % 2 ? WRITE : READ);
+	}
+	igt_assert_lte(before + TIMER_FENCES, fence_timers(fd));
+	close(other);
+	igt_assert_f(fence_timers(fd) <= before,
+		     "%llu timers armed after close(), %llu before the test\n",
+		     (unsigned long long)fence_timers(fd),
+		     (unsigned long long)before);
+	for (unsigned int i = 0; i < TIMER_FENCES; i++) {
+		igt_assert(fd_poll(o[i].dmabuf, POLLIN | POLLOUT, 0));
+		obj_destroy(&o[i]);
+	}
+	restore_timeout(0);
+}
+
+/* FENCE_SIGNAL stops the timer too. */
+static void test_signal_stops_timer(void)
+{
+	struct obj o = obj_create();
+	uint64_t before;
+
+	fence_timers_require(fd);
+	set_timeout(10 * 60 * 1000);
+	before = fence_timers(fd);
+	vgem_fence_signal(fd, vgem_fence_attach(fd, o.bo.handle, WRITE));
+	igt_assert_lte(fence_timers(fd), before);
+	obj_destroy(&o);
+	restore_timeout(0);
+}
+
 /* A fence attached on the importer is seen through the shared dma-buf. */
 static void test_attach_imported(void)
 {
@@ -334,6 +386,10 @@ igt_main
 		test_sync_blocks();
 	igt_subtest("close-signals")
 		test_close_signals();
+	igt_subtest("close-stops-timers")
+		test_close_stops_timers();
+	igt_subtest("signal-stops-timer")
+		test_signal_stops_timer();
 	igt_subtest("vgem-abi")
 		vgem_abi_exercise(fd);
 

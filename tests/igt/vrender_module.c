@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * vrender module lifetime: dma-bufs and mappings pin the module, primegem
- * is pinned by vrender, unload/reload, and vgem_compat=1. Needs root and a
+ * vrender module lifetime: dma-bufs, mappings and fences pin the module,
+ * primegem is pinned by vrender, unload/reload, the scheduler's job timeout
+ * (exec_timeout_ms, read at load) and vgem_compat=1. Needs root and a
  * loaded vrender; reloads from $VPRIME_MODDIR. The module is restored with
  * its original parameters at the end, or at exit if a fixture failed.
  */
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,11 +19,18 @@
 #include "igt_core.h"
 #include "igt_kmod.h"
 #include "ioctl_wrappers.h"
+#include "kms.h"
+#include "submit.h"
 #include "vgem_drm.h"
 
 #define RW		(PROT_READ | PROT_WRITE)
 #define PARAMS_LEN	1024
 #define COMPAT_PARAMS	"devices=2 vgem_compat=1"
+#define EXEC_TIMEOUT_MS	300
+#define TIMEOUT_PARAMS	"devices=1 exec_timeout_ms=300"
+#define UNUSED_MS	10000
+#define BUFINFO		"/sys/kernel/debug/dma_buf/bufinfo"
+#define BUFINFO_MAX	(4 << 20)
 #define READ_TIMEOUT_S	5
 #define MAX_READ	(1 << 20)
 
@@ -100,6 +109,123 @@ static void test_busy_mmap(bool dmabuf_map)
 	munmap_pages(ptr, bo.npages);
 }
 
+/*
+ * A job's fence held in a sync_file holds vrender: the fence (the
+ * scheduler's) names its timeline after the device's scheduler, in memory
+ * rmmod would free.
+ */
+static void test_busy_job_fence(void)
+{
+	int dev = vrender_open(0);
+	struct buf b = buf_create(dev, igt_page_size(), 0);
+	struct job j = job_fill(b.handle, 0, 64, 1);
+	int fence = job_submit(dev, &j);
+	char driver[32], timeline[32];
+
+	igt_assert_eq(fence_wait_status(fence), 1);
+	buf_destroy(&b);
+	close(dev);
+	expect_busy("vrender");
+	fence_names(fence, driver, timeline);
+	igt_assert_f(!strcmp(timeline, "vrender.0"),
+		     "timeline \"%s\", expected \"vrender.0\"\n", timeline);
+	close(fence);
+	igt_assert_f(module_wait_unused("vrender", UNUSED_MS),
+		     "vrender still in use after its last fence was released\n");
+}
+
+static char *read_bufinfo(void)
+{
+	char *buf = malloc(BUFINFO_MAX);
+	size_t total = 0;
+	ssize_t n;
+	int fd;
+
+	igt_assert(buf);
+	fd = open(BUFINFO, O_RDONLY | O_CLOEXEC);
+	igt_require_f(fd >= 0, "%s: %s\n", BUFINFO, strerror(errno));
+	while ((n = read(fd, buf + total, BUFINFO_MAX - 1 - total)) > 0)
+		total += n;
+	close(fd);
+	igt_assert_lte(0, n);
+	buf[total] = '\0';
+	return buf;
+}
+
+/*
+ * A fence of vrender's left in another driver's buffer (vdisplay's) after
+ * every vrender file is closed, a job's (@job) or a FENCE_ATTACH one, holds
+ * vrender, and reads back through the dma-buf debugfs file with its names.
+ */
+static void test_busy_foreign_buffer(bool job)
+{
+	const char *want = job ? "drm_sched vrender.0 seq" : "vrender user seq";
+	int vd = vdisplay_open();
+	int dev = vrender_open(0);
+	struct bo bo = bo_create(vd, 1);
+	int dmabuf = prime_handle_to_fd(vd, bo.handle);
+	uint32_t handle = prime_fd_to_handle(dev, dmabuf);
+	char *info;
+
+	if (job) {
+		struct job j = job_fill(handle, 0, 64, 0x5a5a5a5a);
+
+		fence_wait_ok(job_submit(dev, &j));
+	} else {
+		vgem_fence_attach(dev, handle, VRENDER_FENCE_WRITE);
+	}
+	close(dev);	/* signals the FENCE_ATTACH fence */
+
+	expect_busy("vrender");
+	info = read_bufinfo();
+	igt_assert_f(strstr(info, want), "no \"%s\" in %s\n", want, BUFINFO);
+	free(info);
+
+	close(dmabuf);
+	gem_close(vd, bo.handle);
+	close(vd);
+	igt_assert_f(module_wait_unused("vrender", UNUSED_MS),
+		     "vrender still in use after its last fence was released\n");
+}
+
+/*
+ * exec_timeout_ms: the scheduler times out a job that executes for longer;
+ * the device stops it before it writes and goes on with the next.
+ */
+static void test_exec_timeout(void)
+{
+	int dev = vrender_open(0);
+	struct buf b = buf_create(dev, igt_page_size(), 0);
+	struct job slow = job_fill(b.handle, 0, 64, 0xbad);
+	struct job quick = job_fill(b.handle, 64, 64, 0x600d);
+	struct job next = job_fill(b.handle, 128, 64, 0x1ce);
+	struct engine_stats before, after;
+	int f_slow, f_quick, f_next;
+
+	engine_stats_require(dev);
+	buf_set(&b, 0, b.size, 0);
+	before = engine_stats(dev);
+	quick.arg.exec_us = EXEC_TIMEOUT_MS * 1000 / 3;
+	slow.arg.exec_us = VRENDER_MAX_EXEC_US;
+	f_quick = job_submit(dev, &quick);
+	f_slow = job_submit(dev, &slow);
+	f_next = job_submit(dev, &next);
+	fence_wait_ok(f_quick);
+	igt_assert_eq(fence_wait_status(f_slow), -ETIMEDOUT);
+	fence_wait_ok(f_next);
+	buf_check(&b, 0, 64, 0);
+	buf_check(&b, 64, 64, 0x600d);
+	buf_check(&b, 128, 64, 0x1ce);
+	after = engine_stats(dev);
+	engine_assert_delta(before, after, .submitted = 3, .completed = 2,
+			    .failed = 1);
+	igt_assert_eq_u64(after.exec_timeouts - before.exec_timeouts, 1);
+
+	close(f_slow);
+	buf_destroy(&b);
+	close(dev);
+}
+
 static void test_busy_primegem(void)
 {
 	int dev = vrender_open(0);	/* keeps vrender loaded */
@@ -116,6 +242,7 @@ static void test_unload_reload(void)
 	int dev;
 
 	vrender_ko_path(path, sizeof(path));
+	igt_assert(module_wait_unused("vrender", UNUSED_MS));
 	igt_assert_eq(__delete_module("vrender", O_NONBLOCK), 0);
 	igt_assert(!module_loaded("vrender"));
 	igt_assert_eq(vrender_count(), 0);
@@ -231,8 +358,26 @@ igt_main
 		test_busy_mmap(false);
 	igt_subtest("unload-busy-primegem")
 		test_busy_primegem();
+	igt_subtest("unload-busy-job-fence")
+		test_busy_job_fence();
+	igt_subtest("unload-busy-job-fence-in-foreign-buffer")
+		test_busy_foreign_buffer(true);
+	igt_subtest("unload-busy-user-fence-in-foreign-buffer")
+		test_busy_foreign_buffer(false);
 	igt_subtest("unload-reload")
 		test_unload_reload();
+
+	igt_subtest_group {
+		igt_fixture {
+			char path[PATH_MAX];
+
+			vrender_ko_path(path, sizeof(path));
+			vrender_reload(TIMEOUT_PARAMS);
+		}
+
+		igt_subtest("exec-timeout")
+			test_exec_timeout();
+	}
 
 	igt_subtest_group {
 		igt_fixture {

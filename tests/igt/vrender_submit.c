@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/dma-buf.h>
 
@@ -510,6 +511,101 @@ static void test_in_fence_error(enum in_kind kind, int dev, bool pending)
 	buf_destroy(&x);
 }
 
+/* Job deadline */
+
+#define DEADLINE_MS	1000
+#define GATE_STEP_MS	700
+
+static void sleep_ms(unsigned int ms)
+{
+	struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&t, &t))
+		;
+}
+
+/*
+ * job_timeout_ms bounds a job's waits for all its dependencies together.
+ * Three dependencies each signal GATE_STEP_MS after the one before: each
+ * within job_timeout_ms of the previous, all three only well after it. The
+ * job must fail when the deadline passes, not run once the last one
+ * signals.
+ */
+static void test_deadline_all_deps(void)
+{
+	struct buf b = buf_create(fd, PAGE, 0);
+	struct job j = job_fill(b.handle, 0, 64, 0xbad);
+	struct gate g[JOB_MAX_BOS - 1];
+	struct engine_stats before, after;
+	int fence;
+
+	param_restore_all();
+	param_set_uint("vrender", "job_timeout_ms", DEADLINE_MS);
+	buf_set(&b, 0, 64, 0);
+	for (unsigned int i = 0; i < ARRAY_SIZE(g); i++) {
+		g[i] = gate_create(fd);
+		gate_hold(&j, &g[i]);
+	}
+	before = engine_stats(fd);
+	fence = job_submit(fd, &j);
+	for (unsigned int i = 0; i < ARRAY_SIZE(g); i++) {
+		sleep_ms(GATE_STEP_MS);
+		gate_open(&g[i]);
+	}
+	igt_assert_f(fence_wait_status(fence) == -ETIMEDOUT,
+		     "job fence status %d, expected %d: its dependencies took %d ms in all, the deadline is %d ms\n",
+		     fence_status(fence), -ETIMEDOUT,
+		     (int)ARRAY_SIZE(g) * GATE_STEP_MS, DEADLINE_MS);
+	param_restore("vrender", "job_timeout_ms");
+	buf_check(&b, 0, 64, 0);
+	after = engine_stats(fd);
+	engine_assert_delta(before, after, .submitted = 1, .failed = 1,
+			    .waits_implicit = ARRAY_SIZE(g));
+	igt_assert_eq_u64(after.dep_timeouts - before.dep_timeouts, 1);
+
+	close(fence);
+	for (unsigned int i = 0; i < ARRAY_SIZE(g); i++)
+		gate_destroy(&g[i]);
+	buf_destroy(&b);
+}
+
+/*
+ * A job's deadline starts when the scheduler first waits for it, that is
+ * once the file's jobs before it went to the device: the second job here
+ * waits GATE_STEP_MS behind the first, then GATE_STEP_MS for its own
+ * dependency, more than job_timeout_ms since its submit but not since its
+ * turn came.
+ */
+static void test_deadline_per_job(void)
+{
+	struct buf b = buf_create(fd, PAGE, 0);
+	struct job j1 = job_fill(b.handle, 0, 64, 1);
+	struct job j2 = job_fill(b.handle, 64, 64, 2);
+	struct gate g1, g2;
+	int f1, f2;
+
+	param_restore_all();
+	param_set_uint("vrender", "job_timeout_ms", DEADLINE_MS);
+	g1 = gate_create(fd);
+	g2 = gate_create(fd);
+	gate_hold(&j1, &g1);
+	gate_hold(&j2, &g2);
+	f1 = job_submit(fd, &j1);
+	f2 = job_submit(fd, &j2);
+	sleep_ms(GATE_STEP_MS);
+	gate_open(&g1);
+	fence_wait_ok(f1);
+	sleep_ms(GATE_STEP_MS);
+	gate_open(&g2);
+	fence_wait_ok(f2);
+	param_restore("vrender", "job_timeout_ms");
+	buf_check(&b, 0, 64, 1);
+	buf_check(&b, 64, 64, 2);
+	gate_destroy(&g1);
+	gate_destroy(&g2);
+	buf_destroy(&b);
+}
+
 igt_main
 {
 	static const struct {
@@ -539,6 +635,10 @@ igt_main
 		test_in_order();
 	igt_subtest("max-bos")
 		test_max_bos();
+	igt_subtest("deadline-all-dependencies")
+		test_deadline_all_deps();
+	igt_subtest("deadline-per-job")
+		test_deadline_per_job();
 
 	igt_subtest_group {
 		igt_fixture

@@ -183,7 +183,9 @@ struct drm_vrender_submit_bo {
  * @in_point: timeline point of @in_syncobj, 0 for a binary syncobj.
  * @pad: must be zero (-EINVAL).
  * @out_point: timeline point of @out_syncobj, 0 for a binary syncobj.
- * @seqno: returns the job's sequence number on the device's timeline.
+ * @seqno: returns the job's number in the order of the device's
+ *	submissions (counted since the module was loaded). The job's fence
+ *	has a timeline of the DRM file's own.
  *
  * The fields of a feature whose flag is clear (@in_fence_fd,
  * @out_fence_fd, @in_syncobj and @in_point, @out_syncobj and @out_point)
@@ -200,7 +202,11 @@ struct drm_vrender_submit_bo {
  * CPU-access brackets count as well), then executes, then signals its fence,
  * which was added to every buffer as a write or read fence at submit. A job
  * whose explicit in-fence fails does not execute; its fence signals with
- * the in-fence's error. A failed submit changes nothing.
+ * the in-fence's error. A job whose dependencies have not all signalled
+ * within the module parameter job_timeout_ms (counted once the file's
+ * earlier jobs have gone to the device), or that executes for longer than
+ * exec_timeout_ms, fails with -ETIMEDOUT and writes nothing. A file's jobs
+ * execute in submission order. A failed submit changes nothing.
  */
 struct drm_vrender_submit {
 	__u64 bos;

@@ -9,15 +9,51 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "drmtest.h"
 #include "igt_core.h"
 #include "igt_kmod.h"
 
+/* Long enough for a workqueue to run, even under KASAN. */
+#define MODULE_UNUSED_TIMEOUT_MS	10000
+
 int __delete_module(const char *name, unsigned int flags)
 {
 	return syscall(SYS_delete_module, name, flags) ? -errno : 0;
+}
+
+static long module_refcnt(const char *mod)
+{
+	char path[PATH_MAX], buf[32];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/refcnt", mod);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return strtol(buf, NULL, 10);
+}
+
+bool module_wait_unused(const char *mod, int timeout_ms)
+{
+	struct timespec delay = { .tv_nsec = 10 * 1000 * 1000 };
+
+	for (int waited = 0; waited <= timeout_ms; waited += 10) {
+		long refs = module_refcnt(mod);
+
+		if (refs <= 0)
+			return refs == 0;
+		nanosleep(&delay, NULL);
+	}
+	return false;
 }
 
 int __finit_module(const char *path, const char *params)
@@ -100,6 +136,7 @@ int __vrender_reload(const char *params)
 	if (err)
 		return err;
 	if (module_loaded("vrender")) {
+		module_wait_unused("vrender", MODULE_UNUSED_TIMEOUT_MS);
 		err = __delete_module("vrender", O_NONBLOCK);
 		if (err)
 			return err;

@@ -24,7 +24,17 @@ bool module_params_string(const char *mod, char *buf, size_t len);
 int __vrender_ko_path(char *buf, size_t len);
 void vrender_ko_path(char *buf, size_t len);
 
-/* Unload vrender (if loaded) and load it with @params; 0 or -errno. */
+/*
+ * Wait up to @timeout_ms for @mod's reference count to drop to zero: after
+ * its last user is gone, what a module releases from a workqueue (vrender's
+ * jobs, for one) still holds it for a moment. False if it did not.
+ */
+bool module_wait_unused(const char *mod, int timeout_ms);
+
+/*
+ * Unload vrender (if loaded, once unused: see above) and load it with
+ * @params; 0 or -errno.
+ */
 int __vrender_reload(const char *params);
 void vrender_reload(const char *params);
 

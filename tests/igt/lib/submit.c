@@ -143,6 +143,21 @@ int fence_status(int fence_fd)
 	return info.status;
 }
 
+void fence_names(int fence_fd, char driver[32], char timeline[32])
+{
+	struct sync_fence_info fi = { 0 };
+	struct sync_file_info info = {
+		.num_fences = 1,
+		.sync_fence_info = (uintptr_t)&fi,
+	};
+
+	igt_assert_eq(__ioctl(fence_fd, SYNC_IOC_FILE_INFO, &info), 0);
+	igt_assert_eq(info.num_fences, 1);
+	memcpy(driver, fi.driver_name, 32);
+	memcpy(timeline, fi.obj_name, 32);
+	driver[31] = timeline[31] = '\0';
+}
+
 bool fence_wait(int fence_fd, int timeout_ms)
 {
 	return fd_poll(fence_fd, POLLIN, timeout_ms);
@@ -357,7 +372,29 @@ struct engine_stats engine_stats(int fd)
 	KEY(failed); KEY(seqno); KEY(waits_implicit);
 	KEY(waits_cross_device); KEY(waits_cpu); KEY(waits_explicit);
 #undef KEY
+	/* Counters of the drm_sched engine, 0 where the kernel has none. */
+	s.dep_timeouts = strstr(buf, "dep_timeouts=") ?
+		key_value(buf, "dep_timeouts") : 0;
+	s.exec_timeouts = strstr(buf, "exec_timeouts=") ?
+		key_value(buf, "exec_timeouts") : 0;
 	return s;
+}
+
+void fence_timers_require(int fd)
+{
+	char buf[128];
+
+	igt_require_f(read_dri_file(fd, "vrender_fences", buf, sizeof(buf)),
+		      "debugfs vrender_fences not readable\n");
+}
+
+uint64_t fence_timers(int fd)
+{
+	char buf[128];
+
+	igt_assert_f(read_dri_file(fd, "vrender_fences", buf, sizeof(buf)),
+		     "cannot read debugfs vrender_fences\n");
+	return key_value(buf, "timers");
 }
 
 void __engine_assert_delta(const char *file, int line,

@@ -109,6 +109,9 @@ struct engine_stats {
 	uint64_t waits_cross_device;
 	uint64_t waits_cpu;
 	uint64_t waits_explicit;
+	/* Not checked by engine_assert_delta(): a test reads them itself. */
+	uint64_t dep_timeouts;
+	uint64_t exec_timeouts;
 };
 
 /* Skips if the file is not readable. */
@@ -121,6 +124,16 @@ struct engine_stats engine_stats(int fd);
 void __engine_assert_delta(const char *file, int line,
 			   struct engine_stats before,
 			   struct engine_stats after, struct engine_stats delta);
+
+/*
+ * /sys/kernel/debug/dri/<minor>/vrender_fences: FENCE_ATTACH fences whose
+ * expiry timer is armed, on @fd's device. The first skips if unreadable.
+ */
+void fence_timers_require(int fd);
+uint64_t fence_timers(int fd);
+
+/* sync_file fence names (SYNC_IOC_FILE_INFO of a single fence). */
+void fence_names(int fence_fd, char driver[32], char timeline[32]);
 
 /* Value of @key on the primegem_objects line of object @id. */
 uint64_t debugfs_object_key(int fd, uint64_t id, const char *key);

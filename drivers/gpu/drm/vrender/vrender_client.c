@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * vrender clients: how much one DRM file may have in flight.
+ * vrender clients: a DRM file's queue in the scheduler, and how much it may
+ * have in flight.
  */
 
 #include <linux/dma-fence.h>
 #include <linux/dma-resv.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
+
+#include <drm/gpu_scheduler.h>
 
 #include <uapi/drm/vrender_drm.h>
 
@@ -20,8 +24,14 @@
  *
  * - jobs: a file has at most %VRENDER_MAX_JOBS_IN_FLIGHT jobs submitted and
  *   not yet signalled; SUBMIT waits (interruptibly) for one to signal, as
- *   a full ring would make it. Jobs outlive their file, so the count lives
- *   in a &struct vrender_client that the file and each job reference.
+ *   a full ring would make it. This is also what bounds the file's queue in
+ *   the scheduler (its entity), which has no limit of its own; the
+ *   scheduler's credit limit only bounds what it hands the device at once,
+ *   for all files together. Jobs outlive their file, so the count and the
+ *   entity live in a &struct vrender_client that the file and each job
+ *   reference. The entity is finished when the last reference goes, from
+ *   the engine's cleanup workqueue: by then it has no job left, so nothing
+ *   is killed, and closing a file never waits for its jobs.
  * - vgem-style fences: a file has at most %VRENDER_MAX_FENCES attached and
  *   not yet signalled through FENCE_SIGNAL (-ENOSPC beyond).
  * - fences on one buffer: a job or FENCE_ATTACH is refused (-EBUSY) while
@@ -32,21 +42,50 @@
  * Memory the jobs pin is bounded by primegem's budget (see "pinned memory").
  */
 
-struct vrender_client *vrender_client_create(void)
+static void vrender_client_release_work(struct work_struct *work)
 {
+	struct vrender_client *client =
+		container_of(work, struct vrender_client, release);
+
+	drm_sched_entity_fini(&client->entity);
+	mutex_destroy(&client->submit_lock);
+	kfree(client);
+}
+
+/**
+ * vrender_client_create - the job accounting and queue of a new DRM file
+ * @engine: the engine of the file's device
+ *
+ * Returns: the client, with the file's reference, or NULL.
+ */
+struct vrender_client *vrender_client_create(struct vrender_engine *engine)
+{
+	struct drm_gpu_scheduler *sched = &engine->sched;
 	struct vrender_client *client = kzalloc(sizeof(*client), GFP_KERNEL);
 
 	if (!client)
 		return NULL;
+	if (drm_sched_entity_init(&client->entity, DRM_SCHED_PRIORITY_NORMAL,
+				  &sched, 1, NULL)) {
+		kfree(client);
+		return NULL;
+	}
 	kref_init(&client->ref);
 	atomic_set(&client->jobs, 0);
 	init_waitqueue_head(&client->wait);
+	mutex_init(&client->submit_lock);
+	client->engine = engine;
+	INIT_WORK(&client->release, vrender_client_release_work);
 	return client;
 }
 
+/* Where the last reference goes may be a place that must not wait. */
 static void vrender_client_release(struct kref *ref)
 {
-	kfree(container_of(ref, struct vrender_client, ref));
+	struct vrender_client *client =
+		container_of(ref, struct vrender_client, ref);
+
+	queue_work(client->engine->cleanup_wq, &client->release);
 }
 
 void vrender_client_put(struct vrender_client *client)

@@ -41,7 +41,7 @@ static int vrender_open(struct drm_device *drm, struct drm_file *file)
 	vfile = kzalloc(sizeof(*vfile), GFP_KERNEL);
 	if (!vfile)
 		return -ENOMEM;
-	vfile->client = vrender_client_create();
+	vfile->client = vrender_client_create(&to_vrender(drm)->engine);
 	if (!vfile->client) {
 		kfree(vfile);
 		return -ENOMEM;
@@ -128,7 +128,8 @@ static struct vrender_device *vrender_device_create(unsigned int index)
 	if (ret)
 		goto err_unregister_platform;
 
-	ret = vrender_engine_init(&vdev->engine, dev_name(&pdev->dev));
+	ret = vrender_engine_init(&vdev->engine, dev_name(&pdev->dev),
+				  &pdev->dev);
 	if (ret)
 		goto err_unregister_platform;
 

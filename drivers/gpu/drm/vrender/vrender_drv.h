@@ -7,8 +7,10 @@
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 
 #include <drm/drm_device.h>
+#include <drm/gpu_scheduler.h>
 #include <drm/primegem.h>
 
 #include "vrender_engine.h"
@@ -25,12 +27,14 @@ struct platform_device;
  * @pg: primegem state
  * @platform: the platform device "vrender.<index>" the DRM device hangs on
  * @engine: the job engine
+ * @fence_timers: FENCE_ATTACH fences whose expiry timer is armed
  */
 struct vrender_device {
 	struct drm_device drm;
 	struct primegem_device pg;
 	struct vrender_engine engine;
 	struct platform_device *platform;
+	atomic_t fence_timers;
 };
 
 static inline struct vrender_device *to_vrender(struct drm_device *drm)
@@ -40,15 +44,24 @@ static inline struct vrender_device *to_vrender(struct drm_device *drm)
 
 /**
  * struct vrender_client - what a DRM file's jobs account to
- * @ref: the file holds one reference, each job in flight another, so the
- *	jobs may outlive the file
+ * @ref: the file holds one reference, each job another until it is freed,
+ *	so the jobs may outlive the file
  * @jobs: jobs submitted and not yet signalled
  * @wait: woken when a job of the client signals
+ * @submit_lock: arming and pushing a job happen under it, so that the
+ *	entity receives its jobs in the order of their fences
+ * @entity: the file's queue in the device's scheduler
+ * @engine: the device's engine
+ * @release: finishes @entity once the last reference is gone
  */
 struct vrender_client {
 	struct kref ref;
 	atomic_t jobs;
 	wait_queue_head_t wait;
+	struct mutex submit_lock; /* see above */
+	struct drm_sched_entity entity;
+	struct vrender_engine *engine;
+	struct work_struct release;
 };
 
 /**
@@ -65,7 +78,7 @@ struct vrender_file {
 	struct vrender_client *client;
 };
 
-struct vrender_client *vrender_client_create(void);
+struct vrender_client *vrender_client_create(struct vrender_engine *engine);
 void vrender_client_put(struct vrender_client *client);
 int vrender_client_reserve_job(struct vrender_client *client);
 void vrender_client_job_done(struct vrender_client *client);

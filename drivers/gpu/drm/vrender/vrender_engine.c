@@ -1,22 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * vrender engine: a virtual device that executes jobs in order and signals
- * a fence on its timeline for each.
+ * vrender engine: a virtual device fed by the kernel's GPU scheduler, that
+ * executes jobs in order and signals a fence for each.
  */
 
-#include <linux/delay.h>
 #include <linux/dma-fence.h>
-#include <linux/dma-fence-chain.h>
+#include <linux/hrtimer.h>
 #include <linux/iosys-map.h>
+#include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/workqueue.h>
 
-#include <drm/drm_drv.h>
 #include <drm/drm_gem.h>
-#include <drm/drm_print.h>
+#include <drm/gpu_scheduler.h>
 #include <drm/primegem.h>
 
 #include <uapi/drm/vrender_drm.h>
@@ -27,87 +26,95 @@
 /**
  * DOC: job engine
  *
- * Each device has one engine: an ordered workqueue that runs the device's
- * jobs one at a time in submission order, like a GPU ring. A job first
- * waits for its dependencies (see vrender_submit.c), then executes its
- * operation on kernel mappings of its buffers made at submit, sleeps for
- * its simulated execution time, and signals its fence on the device's
- * timeline. Because the queue is ordered, the timeline's fences signal in
- * seqno order, as a fence context requires.
+ * Each device is fed by one &drm_gpu_scheduler; each DRM file has a
+ * scheduler entity (see vrender_client.c), so the files' queues are
+ * independent and the scheduler picks between them. A job is pushed to its
+ * file's entity at SUBMIT; the scheduler waits for its dependencies (see
+ * "dependencies" in vrender_deps.c), then calls run_job, which hands the job
+ * to the device. The device is an ordered workqueue: it executes one job at
+ * a time, in the order run_job handed them: it waits the job's simulated
+ * execution time, writes the result on kernel mappings of the buffers made
+ * at submit, and signals the job's hardware fence. The scheduler then
+ * signals the job's finished fence, the one userspace, buffers and syncobjs
+ * have. A job that missed its dependency deadline, or whose explicit
+ * in-fence failed, goes through the device in order but does not execute;
+ * its fence carries the error.
  *
- * Implicit sync is the buffer's FIFO: at submit the job takes, from each
- * buffer's reservation object, the fences its access conflicts with (a
- * writer all of them, a reader the writers) and adds its own fence as a
- * write or read fence. Jobs touching the same buffer from several devices
- * thus execute in the order of their submission, with no round trip to
- * userspace, and so does anything else that honours implicit sync
- * (DMA_BUF_IOCTL_SYNC, poll on the dma-buf, KMS flips, vgem-style fences).
+ * Queue limits: the scheduler hands the device at most
+ * %VRENDER_HW_QUEUE_DEPTH jobs at once (its credit limit, a job taking one
+ * credit); the rest wait in their files' entities, each bounded by the
+ * file's limit of jobs in flight (see "limits" in vrender_client.c).
  *
- * Every wait is bounded: a dependency that has not signalled after
- * job_timeout_ms fails the job with -ETIMEDOUT. A job whose explicit
- * in-fence (sync_file, or syncobj fence or timeline point) signalled with an
- * error does not execute; its fence carries the error. (A timeline point
- * whose chain node the syncobj has already collected comes as a stub fence
- * and carries no error any more.) Errors of implicit dependencies do not
- * stop a job (an expired CPU lease, for instance, only means the CPU lost the
- * buffer).
+ * Timeouts: a job that executes for longer than the exec_timeout_ms module
+ * parameter (read when the device is created) is timed out by the
+ * scheduler: the device stops it before it writes anything and fails it
+ * with -ETIMEDOUT, then goes on with the next job. No other job is lost:
+ * the device has no state a stopped job could corrupt. (The scheduler takes
+ * a timed out job off its list before calling the handler and frees it only
+ * through &drm_gpu_scheduler.free_guilty, which the handler sets once the
+ * job has signalled: the stop/start recovery of drm_sched_stop() behaves
+ * differently on 6.1 and 6.12 and is not needed by a device without state.)
  *
- * Execution and signalling are a dma-fence signalling critical section:
- * no lock that waits for fences and no allocation happen there.
+ * Signalling: everything between arming a job and signalling its fence is a
+ * dma-fence signalling critical section, annotated so that lockdep checks
+ * it: arming and publishing at submit, run_job, the device's execution,
+ * free_job and the timeout handler. None of them allocates memory or takes a
+ * lock that may wait for a fence (reservation locks, for instance): free_job
+ * leaves the release of the job's buffers to @cleanup_wq.
+ *
+ * Lifetime: the job memory is its hardware fence's, freed when the last
+ * reference goes: the job's own, dropped after cleanup, or the one of the
+ * scheduler's fence, which holds its hardware fence until it is released
+ * itself. Each job holds a reference on the module until then, so vrender
+ * stays loaded while a fence of one of its jobs exists anywhere (in a
+ * sync_file, a syncobj, another driver's buffer): the scheduler's fence
+ * names its timeline after the scheduler, in the device's memory. (The
+ * release function still runs a few instructions of the module after
+ * dropping that reference, as any module's fence release does.)
  */
 
-static unsigned int vrender_job_timeout_ms = 20000;
-module_param_named(job_timeout_ms, vrender_job_timeout_ms, uint, 0644);
-MODULE_PARM_DESC(job_timeout_ms,
-		 "Longest wait of a job for a dependency (default 20000)");
+static unsigned int vrender_exec_timeout_ms = 10000;
+module_param_named(exec_timeout_ms, vrender_exec_timeout_ms, uint, 0444);
+MODULE_PARM_DESC(exec_timeout_ms,
+		 "Longest execution of a job before the scheduler stops it (default 10000)");
 
-static const char *vrender_job_driver_name(struct dma_fence *fence)
+static const struct drm_sched_backend_ops vrender_sched_ops;
+
+static const char *vrender_hw_fence_driver_name(struct dma_fence *fence)
 {
 	return "vrender";
 }
 
-static const char *vrender_job_timeline_name(struct dma_fence *fence)
+static const char *vrender_hw_fence_timeline_name(struct dma_fence *fence)
 {
-	return to_vrender_job(fence)->engine->name;
+	return container_of(fence, struct vrender_job, hw_fence)->engine->name;
 }
 
-static void vrender_job_release(struct dma_fence *fence)
+static void vrender_hw_fence_release(struct dma_fence *fence)
 {
-	struct vrender_job *job = to_vrender_job(fence);
-
-	xa_destroy(&job->deps);
 	dma_fence_free(fence);
+	module_put(THIS_MODULE);
 }
 
-static const struct dma_fence_ops vrender_job_fence_ops = {
-	.get_driver_name = vrender_job_driver_name,
-	.get_timeline_name = vrender_job_timeline_name,
-	.release = vrender_job_release,
+static const struct dma_fence_ops vrender_hw_fence_ops = {
+	.get_driver_name = vrender_hw_fence_driver_name,
+	.get_timeline_name = vrender_hw_fence_timeline_name,
+	.release = vrender_hw_fence_release,
 };
 
-static int vrender_job_wait_deps(struct vrender_job *job)
+/**
+ * vrender_fence_engine - the engine a fence is a job fence of
+ * @fence: the fence
+ *
+ * Returns: the engine, or NULL if @fence is not a vrender job's fence.
+ */
+struct vrender_engine *vrender_fence_engine(struct dma_fence *fence)
 {
-	long timeout = msecs_to_jiffies(READ_ONCE(vrender_job_timeout_ms));
-	struct dma_fence *fence;
-	unsigned long index;
-	long ret;
+	struct drm_sched_fence *s_fence = to_drm_sched_fence(fence);
 
-	unsigned int i;
-
-	xa_for_each(&job->deps, index, fence) {
-		ret = dma_fence_wait_timeout(fence, false, timeout);
-		if (ret == 0)
-			return -ETIMEDOUT;
-		if (ret < 0)
-			return ret;
-	}
-	/* A timeline point is a chain node: the error is on what it holds. */
-	for (i = 0; i < ARRAY_SIZE(job->in_fences); i++) {
-		fence = job->in_fences[i];
-		if (fence && dma_fence_chain_contained(fence)->error)
-			return dma_fence_chain_contained(fence)->error;
-	}
-	return 0;
+	if (!s_fence || s_fence->sched->ops != &vrender_sched_ops)
+		return NULL;
+	return container_of(s_fence->sched, struct vrender_engine, sched);
 }
 
 static void vrender_job_execute(struct vrender_job *job)
@@ -118,86 +125,134 @@ static void vrender_job_execute(struct vrender_job *job)
 		memset32(dst, job->value, job->size / sizeof(u32));
 	else
 		memmove(dst, job->src_map.vaddr + job->src_offset, job->size);
-
-	if (job->exec_us)
-		fsleep(job->exec_us);
 }
 
-/**
- * vrender_fence_is_job - tell whether a fence is a vrender job's
- * @fence: the fence
- *
- * Returns: true for the fence of a vrender job.
- */
-bool vrender_fence_is_job(struct dma_fence *fence)
+/* The device: one job at a time, in the order run_job gave them. */
+static void vrender_ring_work(struct work_struct *work)
 {
-	return fence->ops == &vrender_job_fence_ops;
+	struct vrender_job *job = container_of(work, typeof(*job), ring);
+	struct vrender_engine *engine = job->engine;
+	bool cookie = dma_fence_begin_signalling();
+	int ret = vrender_deps_error(job);
+
+	if (ret == -ETIMEDOUT)
+		atomic64_inc(&engine->dep_timeouts);
+	if (!ret && job->exec_us &&
+	    !wait_event_hrtimeout(engine->abort_wait, READ_ONCE(job->aborted),
+				  ns_to_ktime((u64)job->exec_us * NSEC_PER_USEC)))
+		ret = -ETIMEDOUT;
+	if (!ret && READ_ONCE(job->aborted))
+		ret = -ETIMEDOUT;
+	if (!ret)
+		vrender_job_execute(job);
+	if (ret) {
+		/* 6.1's scheduler does not pass the error on by itself. */
+		dma_fence_set_error(vrender_job_fence(job), ret);
+		dma_fence_set_error(&job->hw_fence, ret);
+	}
+	/* Counted before the signal: whoever sees the fence sees the count. */
+	atomic64_inc(ret ? &engine->failed : &engine->completed);
+	atomic_dec(&engine->running);
+	/* The job may be freed from here on. */
+	dma_fence_signal(&job->hw_fence);
+	dma_fence_end_signalling(cookie);
+}
+
+static struct dma_fence *vrender_run_job(struct drm_sched_job *sched_job)
+{
+	struct vrender_job *job = to_vrender_job(sched_job);
+	struct vrender_engine *engine = job->engine;
+	bool cookie = dma_fence_begin_signalling();
+
+	dma_fence_init(&job->hw_fence, &vrender_hw_fence_ops,
+		       &engine->fence_lock, engine->context,
+		       ++engine->hw_seqno);
+	atomic_dec(&engine->queued);
+	atomic_inc(&engine->running);
+	queue_work(engine->ring_wq, &job->ring);
+	dma_fence_end_signalling(cookie);
+	/* The job keeps the reference dma_fence_init() made. */
+	return dma_fence_get(&job->hw_fence);
+}
+
+static enum drm_gpu_sched_stat
+vrender_timedout_job(struct drm_sched_job *sched_job)
+{
+	struct vrender_job *job = to_vrender_job(sched_job);
+	struct vrender_engine *engine = job->engine;
+	bool cookie = dma_fence_begin_signalling();
+
+	/* It may have completed while the timeout fired. */
+	if (!dma_fence_is_signaled(&job->hw_fence)) {
+		dev_info(sched_job->sched->dev,
+			 "a job ran past %u ms: stopping it\n",
+			 jiffies_to_msecs(sched_job->sched->timeout));
+		atomic64_inc(&engine->exec_timeouts);
+		WRITE_ONCE(job->aborted, true);
+		wake_up_all(&engine->abort_wait);
+	}
+	dma_fence_wait(vrender_job_fence(job), false);
+	dma_fence_end_signalling(cookie);
+	/* Off the scheduler's list: it frees the job only this way. */
+	sched_job->sched->free_guilty = true;
+	return DRM_GPU_SCHED_STAT_NOMINAL;
 }
 
 /* Drop what the job held. Takes reservation locks (vunmap) and may sleep. */
-static void vrender_job_cleanup(struct vrender_job *job)
+void vrender_job_release_resources(struct vrender_job *job)
 {
-	struct dma_fence *fence;
-	unsigned long index;
 	unsigned int i;
 
+	vrender_deps_fini(job);
 	if (job->src)
 		primegem_vunmap(job->src, &job->src_map);
 	if (job->dst)
 		primegem_vunmap(job->dst, &job->dst_map);
 	for (i = 0; i < job->num_objs; i++)
 		drm_gem_object_put(job->objs[i]);
-	xa_for_each(&job->deps, index, fence)
-		dma_fence_put(fence);
-	xa_destroy(&job->deps);
 	for (i = 0; i < ARRAY_SIZE(job->in_fences); i++)
 		dma_fence_put(job->in_fences[i]);
 	kvfree(job->objs);
-}
-
-static void vrender_job_run(struct work_struct *work)
-{
-	struct vrender_job *job = container_of(work, typeof(*job), work);
-	struct vrender_engine *engine = job->engine;
-	bool cookie;
-	int ret;
-
-	atomic_dec(&engine->queued);
-	ret = vrender_job_wait_deps(job);
-
-	atomic_inc(&engine->running);
-	cookie = dma_fence_begin_signalling();
-	if (!ret)
-		vrender_job_execute(job);
-	else
-		dma_fence_set_error(&job->base, ret);
-	/* Counted before the signal: whoever sees the fence sees the count. */
-	atomic64_inc(ret ? &engine->failed : &engine->completed);
-	atomic_dec(&engine->running);
-	dma_fence_signal(&job->base);
-	dma_fence_end_signalling(cookie);
-	vrender_client_job_done(job->client);
-
-	/*
-	 * Not here: a thread holding a reservation lock may be waiting for
-	 * the next job's fence, which needs this queue to move on.
-	 */
-	queue_work(engine->cleanup_wq, &job->cleanup);
+	job->objs = NULL;
+	job->num_objs = 0;
 }
 
 static void vrender_job_cleanup_work(struct work_struct *work)
 {
 	struct vrender_job *job = container_of(work, typeof(*job), cleanup);
 
-	vrender_job_cleanup(job);
-	dma_fence_put(&job->base);
+	vrender_job_release_resources(job);
+	vrender_client_job_done(job->client);
+	dma_fence_put(&job->hw_fence);
 }
+
+static void vrender_free_job(struct drm_sched_job *sched_job)
+{
+	struct vrender_job *job = to_vrender_job(sched_job);
+	bool cookie = dma_fence_begin_signalling();
+
+	drm_sched_job_cleanup(sched_job);
+	/*
+	 * Not here: the scheduler calls this where it runs jobs, and a
+	 * thread holding a reservation lock may be waiting for one of them.
+	 */
+	queue_work(job->engine->cleanup_wq, &job->cleanup);
+	dma_fence_end_signalling(cookie);
+}
+
+static const struct drm_sched_backend_ops vrender_sched_ops = {
+	.run_job = vrender_run_job,
+	.timedout_job = vrender_timedout_job,
+	.free_job = vrender_free_job,
+};
 
 /**
  * vrender_job_alloc - allocate a job for @engine
  * @engine: the engine
  *
- * Returns: the job, not yet on the timeline, or NULL.
+ * The job holds a reference on the module until it is freed.
+ *
+ * Returns: the job, or NULL.
  */
 struct vrender_job *vrender_job_alloc(struct vrender_engine *engine)
 {
@@ -205,103 +260,106 @@ struct vrender_job *vrender_job_alloc(struct vrender_engine *engine)
 
 	if (!job)
 		return NULL;
+	__module_get(THIS_MODULE);
 	job->engine = engine;
-	xa_init_flags(&job->deps, XA_FLAGS_ALLOC);
-	INIT_WORK(&job->work, vrender_job_run);
+	vrender_deps_init(job);
+	INIT_WORK(&job->ring, vrender_ring_work);
 	INIT_WORK(&job->cleanup, vrender_job_cleanup_work);
 	return job;
 }
 
 /**
- * vrender_job_free - free a job that never reached the timeline
+ * vrender_job_free - free a job that was never armed
  * @job: the job
+ *
+ * Undoes drm_sched_job_init() if it was done, and the client's reservation
+ * if it was made.
  */
 void vrender_job_free(struct vrender_job *job)
 {
-	vrender_job_cleanup(job);
+	vrender_job_release_resources(job);
+	if (job->base.s_fence)
+		drm_sched_job_cleanup(&job->base);
 	if (job->client)
 		vrender_client_job_done(job->client);
-	if (job->base.ops) {
-		/* On the timeline but never published: cancel, then the
-		 * fence frees the memory.
-		 */
-		dma_fence_set_error(&job->base, -ECANCELED);
-		dma_fence_signal(&job->base);
-		dma_fence_put(&job->base);
-		return;
-	}
 	kfree(job);
+	module_put(THIS_MODULE);
 }
 
 /**
- * vrender_job_init_fence - put a job on the timeline
+ * vrender_job_push - hand an armed job to the scheduler
  * @job: the job
  *
- * Call with &vrender_engine.submit_lock held, and queue the job before
- * dropping it, so that queue order is seqno order.
+ * The scheduler owns the job from here on; the caller must not touch it.
  */
-void vrender_job_init_fence(struct vrender_job *job)
+void vrender_job_push(struct vrender_job *job)
 {
 	struct vrender_engine *engine = job->engine;
 
-	lockdep_assert_held(&engine->submit_lock);
-	dma_fence_init(&job->base, &vrender_job_fence_ops, &engine->fence_lock,
-		       engine->context, ++engine->seqno);
-	job->seqno = engine->seqno;
-}
-
-/**
- * vrender_job_queue - hand a job to its engine
- * @job: the job, on the timeline
- *
- * The queue takes over the reference on the job's fence that
- * vrender_job_init_fence() created, and drops it once the job has run and
- * released its buffers. The caller must not touch the job afterwards.
- */
-void vrender_job_queue(struct vrender_job *job)
-{
-	struct vrender_engine *engine = job->engine;
-
-	lockdep_assert_held(&engine->submit_lock);
 	atomic64_inc(&engine->submitted);
 	atomic_inc(&engine->queued);
-	queue_work(engine->wq, &job->work);
+	drm_sched_entity_push_job(&job->base);
 }
 
 /**
  * vrender_engine_init - start a device's engine
  * @engine: the engine
- * @name: its name, also the timeline name of its fences
+ * @name: its name, also the scheduler's and the timelines'
+ * @dev: the device, for the scheduler's messages
  *
  * Returns: 0 or a negative errno.
  */
-int vrender_engine_init(struct vrender_engine *engine, const char *name)
+int vrender_engine_init(struct vrender_engine *engine, const char *name,
+			struct device *dev)
 {
+	struct drm_sched_init_args args = {
+		.ops = &vrender_sched_ops,
+		VPRIME_SCHED_INIT_RQS
+		.credit_limit = VRENDER_HW_QUEUE_DEPTH,
+		.timeout = msecs_to_jiffies(vrender_exec_timeout_ms) ?: 1,
+		.name = engine->name,
+		.dev = dev,
+	};
+	int ret;
+
 	strscpy(engine->name, name, sizeof(engine->name));
-	engine->wq = alloc_ordered_workqueue("%s", 0, engine->name);
-	if (!engine->wq)
+	spin_lock_init(&engine->fence_lock);
+	init_waitqueue_head(&engine->abort_wait);
+	engine->context = dma_fence_context_alloc(1);
+
+	engine->ring_wq = alloc_ordered_workqueue("%s", 0, engine->name);
+	if (!engine->ring_wq)
 		return -ENOMEM;
 	engine->cleanup_wq = alloc_workqueue("%s-cleanup", WQ_UNBOUND, 0,
 					     engine->name);
 	if (!engine->cleanup_wq) {
-		destroy_workqueue(engine->wq);
-		return -ENOMEM;
+		ret = -ENOMEM;
+		goto err_destroy_ring;
 	}
-	spin_lock_init(&engine->fence_lock);
-	mutex_init(&engine->submit_lock);
-	engine->context = dma_fence_context_alloc(1);
+	ret = drm_sched_init(&engine->sched, &args);
+	if (ret)
+		goto err_destroy_cleanup;
 	return 0;
+
+err_destroy_cleanup:
+	destroy_workqueue(engine->cleanup_wq);
+err_destroy_ring:
+	destroy_workqueue(engine->ring_wq);
+	return ret;
 }
 
 /**
- * vrender_engine_fini - wait for the engine's jobs and stop it
+ * vrender_engine_fini - stop a device's engine
  * @engine: the engine
+ *
+ * No job exists any more (each holds the module); the files' entities may
+ * still be on their way out through @cleanup_wq.
  */
 void vrender_engine_fini(struct vrender_engine *engine)
 {
-	destroy_workqueue(engine->wq);
 	destroy_workqueue(engine->cleanup_wq);
-	mutex_destroy(&engine->submit_lock);
+	drm_sched_fini(&engine->sched);
+	destroy_workqueue(engine->ring_wq);
 }
 
 /**
@@ -311,15 +369,18 @@ void vrender_engine_fini(struct vrender_engine *engine)
  */
 void vrender_engine_show(struct seq_file *m, struct vrender_engine *engine)
 {
-	seq_printf(m, "submitted=%lld queued=%d running=%d completed=%lld failed=%lld seqno=%llu\n",
+	seq_printf(m, "submitted=%lld queued=%d running=%d completed=%lld failed=%lld seqno=%lld\n",
 		   (long long)atomic64_read(&engine->submitted),
 		   atomic_read(&engine->queued), atomic_read(&engine->running),
 		   (long long)atomic64_read(&engine->completed),
 		   (long long)atomic64_read(&engine->failed),
-		   (unsigned long long)READ_ONCE(engine->seqno));
+		   (long long)atomic64_read(&engine->seqno));
 	seq_printf(m, "waits_implicit=%lld waits_cross_device=%lld waits_cpu=%lld waits_explicit=%lld\n",
 		   (long long)atomic64_read(&engine->waits[VRENDER_WAIT_IMPLICIT]),
 		   (long long)atomic64_read(&engine->waits[VRENDER_WAIT_CROSS_DEVICE]),
 		   (long long)atomic64_read(&engine->waits[VRENDER_WAIT_CPU]),
 		   (long long)atomic64_read(&engine->waits[VRENDER_WAIT_EXPLICIT]));
+	seq_printf(m, "dep_timeouts=%lld exec_timeouts=%lld\n",
+		   (long long)atomic64_read(&engine->dep_timeouts),
+		   (long long)atomic64_read(&engine->exec_timeouts));
 }

@@ -6,6 +6,7 @@
 #include <linux/dma-fence.h>
 #include <linux/dma-resv.h>
 #include <linux/jiffies.h>
+#include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/timer.h>
@@ -28,12 +29,21 @@
  * ever: each one signals itself when the fence_timeout_ms module parameter
  * (read at attach) has passed, and closing the file signals its fences.
  * Signalling an expired fence reports -ETIMEDOUT, as vgem does.
+ *
+ * Lifetime: a fence outlives its file wherever someone holds it (another
+ * driver's buffer, a sync_file exported from a dma-buf). Its timer is
+ * stopped whenever it is signalled (FENCE_SIGNAL, the file's close), so
+ * that nothing of vrender runs for a fence nobody can signal any more, and
+ * each fence holds a reference on the module until it is released: its
+ * operations are vrender's. The device counts the armed timers (debugfs
+ * vrender_fences).
  */
 
 struct vrender_fence {
 	struct dma_fence base;
 	spinlock_t lock; /* the fence's own lock, for dma_fence */
 	struct timer_list timer;
+	atomic_t *armed;
 };
 
 static const char *vrender_fence_driver_name(struct dma_fence *fence)
@@ -46,12 +56,19 @@ static const char *vrender_fence_timeline_name(struct dma_fence *fence)
 	return "user";
 }
 
+static void vrender_fence_stop_timer(struct vrender_fence *fence)
+{
+	if (timer_delete_sync(&fence->timer))
+		atomic_dec(fence->armed);
+}
+
 static void vrender_fence_release(struct dma_fence *base)
 {
 	struct vrender_fence *fence = container_of(base, typeof(*fence), base);
 
-	del_timer_sync(&fence->timer);
+	vrender_fence_stop_timer(fence);
 	dma_fence_free(base);
+	module_put(THIS_MODULE);
 }
 
 static const struct dma_fence_ops vrender_fence_ops = {
@@ -64,10 +81,19 @@ static void vrender_fence_expire(struct timer_list *t)
 {
 	struct vrender_fence *fence = from_timer(fence, t, timer);
 
+	atomic_dec(fence->armed);
 	dma_fence_signal(&fence->base);
 }
 
-static struct dma_fence *vrender_fence_create(void)
+/* Signal, by FENCE_SIGNAL or the file's close, and stop the timer. */
+static void vrender_fence_signal(struct dma_fence *base)
+{
+	dma_fence_signal(base);
+	vrender_fence_stop_timer(container_of(base, struct vrender_fence,
+					      base));
+}
+
+static struct dma_fence *vrender_fence_create(atomic_t *armed)
 {
 	struct vrender_fence *fence;
 
@@ -75,10 +101,13 @@ static struct dma_fence *vrender_fence_create(void)
 	if (!fence)
 		return NULL;
 
+	__module_get(THIS_MODULE);
 	spin_lock_init(&fence->lock);
 	dma_fence_init(&fence->base, &vrender_fence_ops, &fence->lock,
 		       dma_fence_context_alloc(1), 1);
+	fence->armed = armed;
 	timer_setup(&fence->timer, vrender_fence_expire, TIMER_IRQSAFE);
+	atomic_inc(armed);
 	mod_timer(&fence->timer,
 		  jiffies + msecs_to_jiffies(READ_ONCE(vrender_fence_timeout_ms)));
 	return &fence->base;
@@ -137,7 +166,7 @@ int vrender_fence_attach_ioctl(struct drm_device *drm, void *data,
 	if (ret)
 		goto out_put_obj;
 
-	fence = vrender_fence_create();
+	fence = vrender_fence_create(&to_vrender(drm)->fence_timers);
 	if (!fence) {
 		ret = -ENOMEM;
 		goto out_unreserve;
@@ -158,7 +187,7 @@ int vrender_fence_attach_ioctl(struct drm_device *drm, void *data,
 
 out_signal:
 	/* Never leave an unsignalled fence behind. */
-	dma_fence_signal(fence);
+	vrender_fence_signal(fence);
 	dma_fence_put(fence);
 out_unreserve:
 	mutex_lock(&vfile->fence_lock);
@@ -191,9 +220,7 @@ int vrender_fence_signal_ioctl(struct drm_device *drm, void *data,
 	if (dma_fence_is_signaled(fence))
 		ret = -ETIMEDOUT;
 
-	dma_fence_signal(fence);
-	/* Its timer has nothing left to do: don't let it fire later. */
-	del_timer_sync(&container_of(fence, struct vrender_fence, base)->timer);
+	vrender_fence_signal(fence);
 	dma_fence_put(fence);
 	return ret;
 }
@@ -209,8 +236,9 @@ void vrender_fence_file_fini(struct vrender_file *vfile)
 	struct dma_fence *fence;
 	int id;
 
+	/* Held elsewhere they live on, but nothing is left to signal them. */
 	idr_for_each_entry(&vfile->fences, fence, id) {
-		dma_fence_signal(fence);
+		vrender_fence_signal(fence);
 		dma_fence_put(fence);
 	}
 	idr_destroy(&vfile->fences);

@@ -36,6 +36,15 @@ static int vrender_engine_debugfs_show(struct seq_file *m, void *data)
 }
 DEFINE_SHOW_ATTRIBUTE(vrender_engine_debugfs);
 
+static int vrender_fences_debugfs_show(struct seq_file *m, void *data)
+{
+	struct vrender_device *vdev = m->private;
+
+	seq_printf(m, "timers=%d\n", atomic_read(&vdev->fence_timers));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vrender_fences_debugfs);
+
 void vrender_debugfs_init(struct drm_minor *minor)
 {
 	struct vrender_device *vdev = to_vrender(minor->dev);
@@ -43,6 +52,8 @@ void vrender_debugfs_init(struct drm_minor *minor)
 	primegem_debugfs_init(&vdev->pg, minor->debugfs_root);
 	debugfs_create_file("vrender_engine", 0444, minor->debugfs_root,
 			    &vdev->engine, &vrender_engine_debugfs_fops);
+	debugfs_create_file("vrender_fences", 0444, minor->debugfs_root,
+			    vdev, &vrender_fences_debugfs_fops);
 }
 
 int vrender_gem_info_ioctl(struct drm_device *drm, void *data,

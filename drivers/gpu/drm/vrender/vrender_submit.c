@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * vrender SUBMIT: checking a job, gathering its dependencies, publishing it.
+ * vrender SUBMIT: checking a job, gathering its dependencies, arming and
+ * publishing it.
  */
 
 #include <linux/dma-fence-chain.h>
@@ -20,6 +21,26 @@
 
 #include "vrender_drv.h"
 #include "vrender_engine.h"
+
+/**
+ * DOC: submit
+ *
+ * SUBMIT checks the arguments, waits for room in the file's budget of jobs
+ * in flight, initialises the scheduler job on the file's entity, looks the
+ * buffers up and maps them (the device must not take reservation locks),
+ * gathers the explicit in-fences, prepares the out-fences, then takes every
+ * buffer's reservation lock, reserves a fence slot in each, gathers the
+ * implicit dependencies and hands all dependencies to the scheduler (see
+ * "dependencies"). Everything that can fail is done by then: the job is
+ * armed last, under the file's &vrender_client.submit_lock, its fence added
+ * to the buffers, the syncobj and the sync_file, and pushed to the entity,
+ * all in one dma-fence signalling section. From the push on the job is the
+ * scheduler's. A submit that fails before changes nothing and frees the job
+ * with vrender_job_free().
+ *
+ * Lock order: the buffers' reservation locks (ww), then
+ * &vrender_client.submit_lock, then the signalling section.
+ */
 
 #define VRENDER_BO_FLAGS \
 	(VRENDER_BO_READ | VRENDER_BO_WRITE | VRENDER_BO_NO_IMPLICIT)
@@ -151,41 +172,6 @@ static int vrender_map(struct vrender_job *job)
 	return 0;
 }
 
-static int vrender_add_dep(struct vrender_job *job, struct dma_fence *fence,
-			   enum vrender_wait_cause cause)
-{
-	struct vrender_engine *engine = job->engine;
-	struct dma_fence *entry;
-	unsigned long index;
-	u32 id;
-	int ret;
-
-	/* The ordered queue already runs this device's jobs in order. */
-	if (fence->context == engine->context || dma_fence_is_signaled(fence)) {
-		dma_fence_put(fence);
-		return 0;
-	}
-	if (cause == VRENDER_WAIT_IMPLICIT && vrender_fence_is_job(fence))
-		cause = VRENDER_WAIT_CROSS_DEVICE;
-	atomic64_inc(&engine->waits[cause]);
-
-	xa_for_each(&job->deps, index, entry) {
-		if (entry->context != fence->context)
-			continue;
-		if (dma_fence_is_later(fence, entry)) {
-			dma_fence_put(entry);
-			xa_store(&job->deps, index, fence, GFP_KERNEL);
-		} else {
-			dma_fence_put(fence);
-		}
-		return 0;
-	}
-	ret = xa_alloc(&job->deps, &id, fence, xa_limit_32b, GFP_KERNEL);
-	if (ret)
-		dma_fence_put(fence);
-	return ret;
-}
-
 static int vrender_get_in_fences(struct vrender_submit *s,
 				 struct drm_file *file)
 {
@@ -199,7 +185,7 @@ static int vrender_get_in_fences(struct vrender_submit *s,
 		if (!fence)
 			return -EINVAL;
 		job->in_fences[0] = dma_fence_get(fence);
-		ret = vrender_add_dep(job, fence, VRENDER_WAIT_EXPLICIT);
+		ret = vrender_deps_add(job, fence, VRENDER_WAIT_EXPLICIT);
 		if (ret)
 			return ret;
 	}
@@ -209,7 +195,7 @@ static int vrender_get_in_fences(struct vrender_submit *s,
 		if (ret)
 			return ret;
 		job->in_fences[1] = dma_fence_get(fence);
-		ret = vrender_add_dep(job, fence, VRENDER_WAIT_EXPLICIT);
+		ret = vrender_deps_add(job, fence, VRENDER_WAIT_EXPLICIT);
 		if (ret)
 			return ret;
 	}
@@ -257,14 +243,14 @@ static int vrender_get_implicit_fences(struct vrender_submit *s)
 
 		dma_resv_for_each_fence(&cursor, obj->resv,
 					dma_resv_usage_rw(write), fence) {
-			ret = vrender_add_dep(job, dma_fence_get(fence),
-					      VRENDER_WAIT_IMPLICIT);
+			ret = vrender_deps_add(job, dma_fence_get(fence),
+					       VRENDER_WAIT_IMPLICIT);
 			if (ret)
 				return ret;
 		}
 		fence = primegem_cpu_fence_get(obj, write);
 		if (fence) {
-			ret = vrender_add_dep(job, fence, VRENDER_WAIT_CPU);
+			ret = vrender_deps_add(job, fence, VRENDER_WAIT_CPU);
 			if (ret)
 				return ret;
 		}
@@ -272,39 +258,53 @@ static int vrender_get_implicit_fences(struct vrender_submit *s)
 	return 0;
 }
 
-/* Nothing may fail from here on: the job becomes visible (not queued yet). */
-static void vrender_publish(struct vrender_submit *s)
+/*
+ * Arm the job and make its fence visible. Nothing here may fail, allocate
+ * or wait for a fence: the fence exists from the arming on, and whoever
+ * finds it may wait for it while this thread holds what it needs. The
+ * sync_file was made beforehand on a stub fence, swapped for the job's
+ * before anyone sees the file.
+ */
+static void vrender_arm_and_publish(struct vrender_submit *s)
 {
 	struct vrender_job *job = s->job;
+	struct dma_fence *fence, *stub;
 	unsigned int i;
 
+	drm_sched_job_arm(&job->base);
+	fence = vrender_job_fence(job);
+	s->args->seqno = atomic64_inc_return(&job->engine->seqno);
+
 	for (i = 0; i < job->num_objs; i++)
-		dma_resv_add_fence(job->objs[i]->resv, &job->base,
+		dma_resv_add_fence(job->objs[i]->resv, fence,
 				   s->bos[i].flags & VRENDER_BO_WRITE ?
 				   DMA_RESV_USAGE_WRITE : DMA_RESV_USAGE_READ);
 
 	if (s->out_syncobj && s->chain) {
-		drm_syncobj_add_point(s->out_syncobj, s->chain, &job->base,
+		drm_syncobj_add_point(s->out_syncobj, s->chain, fence,
 				      s->args->out_point);
 		s->chain = NULL;
 	} else if (s->out_syncobj) {
-		drm_syncobj_replace_fence(s->out_syncobj, &job->base);
+		drm_syncobj_replace_fence(s->out_syncobj, fence);
 	}
 	if (s->sync_file) {
+		stub = s->sync_file->fence;
+		s->sync_file->fence = dma_fence_get(fence);
+		dma_fence_put(stub);
 		fd_install(s->out_fd, s->sync_file->file);
 		s->args->out_fence_fd = s->out_fd;
 		s->sync_file = NULL;
 		s->out_fd = -1;
 	}
-	s->args->seqno = job->seqno;
 }
 
-static int vrender_lock_and_publish(struct vrender_submit *s)
+static int vrender_lock_and_publish(struct vrender_submit *s,
+				    struct vrender_client *client)
 {
 	struct vrender_job *job = s->job;
-	struct vrender_engine *engine = job->engine;
 	struct ww_acquire_ctx ctx;
 	unsigned int i;
+	bool cookie;
 	int ret;
 
 	ret = drm_gem_lock_reservations(job->objs, job->num_objs, &ctx);
@@ -322,26 +322,33 @@ static int vrender_lock_and_publish(struct vrender_submit *s)
 	ret = vrender_get_implicit_fences(s);
 	if (ret)
 		goto out_unlock;
-
-	mutex_lock(&engine->submit_lock);
-	vrender_job_init_fence(job);
+	ret = vrender_deps_commit(job);
+	if (ret)
+		goto out_unlock;
 	if (s->out_fd >= 0) {
-		s->sync_file = sync_file_create(&job->base);
-		if (!s->sync_file)
+		struct dma_fence *stub = dma_fence_get_stub();
+
+		s->sync_file = sync_file_create(stub);
+		dma_fence_put(stub);
+		if (!s->sync_file) {
 			ret = -ENOMEM;
+			goto out_unlock;
+		}
 	}
-	if (!ret)
-		vrender_publish(s);
-	drm_gem_unlock_reservations(job->objs, job->num_objs, &ctx);
+
 	/*
-	 * Queued only now: the job may run and release job->objs at once,
-	 * and still under submit_lock, so that queue order is seqno order.
-	 * From here on the job belongs to the engine.
+	 * Armed last, and pushed in the order armed: the entity's fences
+	 * must signal in seqno order. From the push on the job belongs to
+	 * the scheduler.
 	 */
-	if (!ret)
-		vrender_job_queue(job);
-	mutex_unlock(&engine->submit_lock);
-	return ret;
+	mutex_lock(&client->submit_lock);
+	cookie = dma_fence_begin_signalling();
+	vrender_arm_and_publish(s);
+	drm_gem_unlock_reservations(job->objs, job->num_objs, &ctx);
+	vrender_job_push(job);
+	dma_fence_end_signalling(cookie);
+	mutex_unlock(&client->submit_lock);
+	return 0;
 
 out_unlock:
 	drm_gem_unlock_reservations(job->objs, job->num_objs, &ctx);
@@ -364,6 +371,7 @@ static void vrender_submit_fini(struct vrender_submit *s, int ret)
 
 static int vrender_submit_job(struct vrender_submit *s, struct drm_file *file)
 {
+	struct vrender_file *vfile = file->driver_priv;
 	int ret;
 
 	ret = vrender_lookup(s, file);
@@ -378,7 +386,7 @@ static int vrender_submit_job(struct vrender_submit *s, struct drm_file *file)
 	ret = vrender_prepare_out_fences(s, file);
 	if (ret)
 		return ret;
-	return vrender_lock_and_publish(s);
+	return vrender_lock_and_publish(s, vfile->client);
 }
 
 int vrender_submit_ioctl(struct drm_device *drm, void *data,
@@ -413,6 +421,10 @@ int vrender_submit_ioctl(struct drm_device *drm, void *data,
 	if (ret)
 		goto out;
 	job->client = vfile->client;
+	ret = vprime_sched_job_init(&job->base, &vfile->client->entity, 1,
+				    vfile->client, file);
+	if (ret)
+		goto out;
 	job->op = args->op;
 	job->value = args->value;
 	job->exec_us = args->exec_us;
