@@ -246,6 +246,8 @@ static void test_cross_readonly(void)
 		      -EACCES);
 	igt_assert_eq(__mmap_err(&ptr, igt_page_size(), PROT_WRITE, MAP_SHARED,
 				 fd1, offset + igt_page_size()), -EACCES);
+	igt_assert_eq(__mmap_err(&ptr, len, PROT_READ, MAP_PRIVATE, fd1,
+				 offset), -EINVAL);
 	ptr = mmap_checked(len, PROT_READ, MAP_SHARED, fd1, offset);
 	pattern_check(ptr, 0, bo.npages, 11);
 	igt_assert_eq(mprotect(ptr, len, RW), -1);

@@ -184,6 +184,9 @@ static void test_dmabuf_readonly(void)
 	igt_assert_eq(fcntl(ro, F_GETFL) & O_ACCMODE, O_RDONLY);
 	expect_map_err(ro, 0, 1, 0, RW, MAP_SHARED, -EACCES);
 	expect_map_err(ro, 0, 1, 0, PROT_WRITE, MAP_SHARED, -EACCES);
+	/* Private stays refused on a read-only file too (it was accepted). */
+	expect_map_err(ro, 0, 1, 0, PROT_READ, MAP_PRIVATE, -EINVAL);
+	expect_map_err(ro, 0, 1, 0, RW, MAP_PRIVATE, -EINVAL);
 	ptr = dmabuf_mmap(ro, 0, bo.npages, PROT_READ);
 	pattern_check(ptr, 0, bo.npages, 3);
 	igt_assert_eq(mprotect(ptr, pages(1), RW), -1);

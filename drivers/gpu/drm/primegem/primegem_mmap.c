@@ -230,6 +230,9 @@ int primegem_gem_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
 static int primegem_mmap_check_access(struct dma_buf *dma_buf,
 				      struct vm_area_struct *vma)
 {
+	/* Before VM_MAYWRITE goes: without it a private mapping looks shared. */
+	if (is_cow_mapping(vma->vm_flags))
+		return -EINVAL;
 	if (dma_buf->file->f_mode & FMODE_WRITE)
 		return 0;
 	if (vma->vm_flags & VM_WRITE)
@@ -244,8 +247,8 @@ static int primegem_mmap_check_access(struct dma_buf *dma_buf,
  * @vma: the VMA; vm_pgoff is the page offset in the buffer, already checked
  *	against its size by the dma-buf core
  *
- * Returns: 0, -EACCES for a writable mapping of a read-only dma-buf, or
- * another negative errno.
+ * Returns: 0, -EINVAL for a private mapping, -EACCES for a writable mapping
+ * of a read-only dma-buf, or another negative errno.
  */
 int primegem_dmabuf_mmap(struct dma_buf *dma_buf, struct vm_area_struct *vma)
 {
@@ -322,8 +325,8 @@ EXPORT_SYMBOL_GPL(primegem_drm_mmap);
  * belongs to the exporter, so the reference drm_gem_mmap_obj() took for it
  * is dropped here. The mapping grants no more than the dma-buf's file.
  *
- * Returns: 0, -EACCES for a writable mapping of a read-only dma-buf, or
- * another negative errno.
+ * Returns: 0, -EINVAL for a private mapping, -EACCES for a writable mapping
+ * of a read-only dma-buf, or another negative errno.
  */
 int primegem_import_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
 {
