@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <xf86drm.h>
 #include <xf86drmMode.h>
-#include <vdisplay_drm.h>
+#include <vprime/vdisplay_frame.h>
 
 /* N of /dev/dri/cardN whose parent is the platform device vdisplay.0. */
 int vdisplay_card(void);

@@ -12,7 +12,7 @@
 #include <drm/drm_fourcc.h>
 #include <drm/drm_vblank.h>
 
-#include <uapi/drm/vdisplay_drm.h>
+#include <vprime/vdisplay_frame.h>
 
 #include "vdisplay_drv.h"
 
