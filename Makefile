@@ -66,7 +66,7 @@ shell:
 	$(MAKE) tests tools
 	moddir=$$(scripts/build-modules $(KVER)) && \
 	VPRIME_MODDIR=$$moddir scripts/vm shell $(if $(KVER),--kernel $(KVER)) \
-		--modprobe drm --modprobe drm_kms_helper \
+		--modprobe drm --modprobe drm_kms_helper --modprobe configfs \
 		--module $$moddir/drivers/gpu/drm/primegem/primegem.ko \
 		--module "$$moddir/drivers/gpu/drm/vrender/vrender.ko devices=3" \
 		--module $$moddir/drivers/gpu/drm/vdisplay/vdisplay.ko
