@@ -11,6 +11,7 @@
 #include <drm/drm_atomic.h>
 #include <drm/drm_atomic_helper.h>
 #include <drm/drm_drv.h>
+#include <drm/drm_encoder.h>
 #include <drm/drm_file.h>
 #include <drm/drm_fourcc.h>
 #include <drm/drm_gem.h>
@@ -234,6 +235,22 @@ static int vdisplay_writebacks_init(struct vdisplay_device *vd)
 	return 0;
 }
 
+/*
+ * Every encoder may drive a CRTC together with any other: a writeback
+ * connector takes a copy of what the CRTC's connectors show, and a CRTC may
+ * drive several virtual connectors.
+ */
+static void vdisplay_encoders_clone(struct drm_device *drm)
+{
+	struct drm_encoder *encoder;
+	u32 all = 0;
+
+	drm_for_each_encoder(encoder, drm)
+		all |= drm_encoder_mask(encoder);
+	drm_for_each_encoder(encoder, drm)
+		encoder->possible_clones = all;
+}
+
 static int vdisplay_modeset_init(struct vdisplay_device *vd)
 {
 	struct drm_device *drm = &vd->drm;
@@ -277,6 +294,7 @@ static int vdisplay_modeset_init(struct vdisplay_device *vd)
 	ret = vdisplay_writebacks_init(vd);
 	if (ret)
 		return ret;
+	vdisplay_encoders_clone(drm);
 	ret = drm_vblank_init(drm, vd->topology.num_crtcs);
 	if (ret)
 		return ret;
