@@ -313,6 +313,9 @@ void vd_pipe_off(struct vd_pipe *p)
 	vd_req_prop(req, p->fd, p->crtc_id, DRM_MODE_OBJECT_CRTC, "MODE_ID", 0);
 	vd_req_prop(req, p->fd, p->conn_id, DRM_MODE_OBJECT_CONNECTOR,
 		    "CRTC_ID", 0);
+	if (p->wb_id)
+		vd_req_prop(req, p->fd, p->wb_id, DRM_MODE_OBJECT_CONNECTOR,
+			    "CRTC_ID", 0);
 	planes[n++] = p->primary;
 	if (p->cursor)
 		planes[n++] = p->cursor;

@@ -73,7 +73,7 @@ void vd_mode(drmModeModeInfo *mode, uint32_t w, uint32_t h);
 void vd_pipe_init(struct vd_pipe *p, int fd, unsigned int index, uint32_t w,
 		  uint32_t h);
 void vd_pipe_fini(struct vd_pipe *p);
-/* Turn the CRTC and all its planes off. */
+/* Turn the CRTC, its planes and its writeback connector off. */
 void vd_pipe_off(struct vd_pipe *p);
 
 /* Properties by name: id (0 if absent), value, enum value by name. */
