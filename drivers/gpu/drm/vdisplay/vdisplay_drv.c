@@ -353,16 +353,18 @@ err_unregister_platform:
 }
 
 /**
- * vdisplay_device_destroy - unregister and free a device
+ * vdisplay_device_destroy - unplug and free a device
  * @vd: the device
  *
- * Open files keep the DRM device (not the platform device) until closed.
+ * Files still open (configfs devices can be removed while they are) keep
+ * the DRM device until closed; it is unplugged, so their ioctls fail with
+ * -ENODEV, while their buffers and mappings stay valid.
  */
 void vdisplay_device_destroy(struct vdisplay_device *vd)
 {
 	struct platform_device *pdev = vd->platform;
 
-	drm_dev_unregister(&vd->drm);
+	drm_dev_unplug(&vd->drm);
 	/* Turn the CRTCs off: stops the vblank timers, unmaps framebuffers. */
 	drm_atomic_helper_shutdown(&vd->drm);
 	primegem_platform_unregister(pdev);
