@@ -8,6 +8,7 @@
 #   make kunit         primegem's KUnit tests under UML
 #   make shell         interactive guest with the modules loaded (KVER)
 #   make demo          the cross-device display pipeline in a guest (KVER)
+#   make bench-compose vdisplay's composition cost against vkms's (debug kernel)
 #   make setup         install the Debian packages needed (scripts/setup)
 #   make install       install the UAPI headers (PREFIX=/usr, DESTDIR)
 #   make dkms-install  build and install the modules for every kernel with
@@ -24,7 +25,7 @@ PREFIX	?= /usr
 DESTDIR	?=
 
 
-.PHONY: all modules tests tools setup check check-debug kunit shell demo \
+.PHONY: all modules tests tools setup check check-debug kunit shell demo bench-compose \
 	install dkms-install dkms-remove dkms-test clean
 
 all: modules tests tools
@@ -70,6 +71,12 @@ shell:
 		--module $$moddir/drivers/gpu/drm/primegem/primegem.ko \
 		--module "$$moddir/drivers/gpu/drm/vrender/vrender.ko devices=3" \
 		--module $$moddir/drivers/gpu/drm/vdisplay/vdisplay.ko
+
+# vdisplay's composition cost against vkms's, on the debug kernel.
+bench-compose:
+	@scripts/setup
+	$(MAKE) tests
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL scripts/bench-compose
 
 # Setup, build, guest run and report: all in scripts/demo.
 demo:
