@@ -218,6 +218,7 @@ static int vdisplay_crtc_atomic_check(struct drm_crtc *crtc,
 	struct drm_crtc_state *crtc_state =
 		drm_atomic_get_new_crtc_state(state, crtc);
 	struct vdisplay_crtc_state *vstate = to_vdisplay_crtc_state(crtc_state);
+	struct vdisplay_layer *layer;
 	struct drm_plane *plane;
 	int ret;
 
@@ -237,10 +238,15 @@ static int vdisplay_crtc_atomic_check(struct drm_crtc *crtc,
 			continue;
 		if (WARN_ON(vstate->num_layers >= VDISPLAY_MAX_PLANES))
 			return -EINVAL;
-		ret = vdisplay_plane_layer(plane_state,
-					   &vstate->layers[vstate->num_layers]);
+		layer = &vstate->layers[vstate->num_layers];
+		ret = vdisplay_plane_layer(plane_state, layer);
 		if (ret)
 			return ret;
+		/* Clipped to the mode by the plane's check: keep it so. */
+		if (layer->dst.x1 < 0 || layer->dst.y1 < 0 ||
+		    layer->dst.x2 > crtc_state->mode.hdisplay ||
+		    layer->dst.y2 > crtc_state->mode.vdisplay)
+			return -EINVAL;
 		vstate->num_layers++;
 	}
 	sort(vstate->layers, vstate->num_layers, sizeof(vstate->layers[0]),
