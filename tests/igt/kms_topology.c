@@ -394,7 +394,7 @@ static void expect_invalid(const char *dev, const char *why)
 static void test_configfs_errors(void)
 {
 	const char *dev = "t-err", *other = "t-other";
-	char p[64];
+	char p[PATH_MAX];
 
 	require_configfs();
 	cfs_remove(other);
@@ -430,7 +430,9 @@ static void test_configfs_errors(void)
 	igt_assert_eq(cfs_write(dev, "connectors/con/status", "4"), -EINVAL);
 	igt_assert_eq(cfs_write(dev, "enabled", "maybe"), -EINVAL);
 
-	/* Links: only to CRTCs of the same device. */
+	/* Links: once per CRTC, only to CRTCs of the same device. */
+	snprintf(p, sizeof(p), ROOT "/%s/planes/p0/possible_crtcs/again", dev);
+	igt_assert_eq(symlink(ROOT "/t-err/crtcs/c0", p) ? -errno : 0, -EEXIST);
 	igt_assert_eq(cfs_mkdir(other, ""), 0);
 	igt_assert_eq(cfs_mkdir(other, "crtcs/x"), 0);
 	igt_assert_eq(cfs_link(dev, "planes/p1", other, "x"), -EINVAL);

@@ -47,7 +47,8 @@
  * While the device is enabled its topology is fixed: mkdir, new links and
  * writes to type and writeback fail with -EBUSY (rmdir and unlink cannot
  * be refused by configfs; they change the description, not the device,
- * until it is enabled again). A connector's status can be written at any
+ * until it is enabled again). A plane or connector links to a CRTC once
+ * (-EEXIST). A connector's status can be written at any
  * time: on an enabled device it is a hotplug (see "DOC: output"). Removing
  * the device's directory (once its children are gone) removes the device.
  * configfs holds a module reference while directories exist.

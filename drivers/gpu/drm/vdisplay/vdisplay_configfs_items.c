@@ -39,6 +39,13 @@ static int vdisplay_cfs_allow_link(struct config_item *src,
 		ret = -EBUSY;
 		goto out_unlock;
 	}
+	/* Once per CRTC: unlinking one of two links would drop both. */
+	for (i = 0; i < ARRAY_SIZE(links->crtcs); i++) {
+		if (links->crtcs[i] == crtc) {
+			ret = -EEXIST;
+			goto out_unlock;
+		}
+	}
 	for (i = 0; i < ARRAY_SIZE(links->crtcs); i++) {
 		if (!links->crtcs[i]) {
 			links->crtcs[i] = crtc;
