@@ -12,6 +12,7 @@
 #   make fuzz-ci       both, with CI's seed and budgets (.ci/run)
 #   make shell         interactive guest with the modules loaded (KVER)
 #   make demo          the cross-device display pipeline in a guest (KVER)
+#   make bench-compose vdisplay's composition cost against vkms's (debug kernel)
 #   make setup         install the Debian packages needed (scripts/setup)
 #   make install       install the UAPI headers (PREFIX=/usr, DESTDIR)
 #   make dkms-install  build and install the modules for every kernel with
@@ -29,7 +30,8 @@ DESTDIR	?=
 
 
 .PHONY: all modules tests tools setup check check-debug kunit shell demo \
-	install dkms-install dkms-remove dkms-test clean fuzz fuzz-debug fuzz-ci
+	bench-compose install dkms-install dkms-remove dkms-test clean fuzz \
+	fuzz-debug fuzz-ci
 
 all: modules tests tools
 
@@ -93,9 +95,16 @@ shell:
 	moddir=$$(scripts/build-modules $(KVER)) && \
 	VPRIME_MODDIR=$$moddir scripts/vm shell $(if $(KVER),--kernel $(KVER)) \
 		--modprobe drm --modprobe drm_kms_helper --modprobe gpu-sched \
+		--modprobe configfs \
 		--module $$moddir/drivers/gpu/drm/primegem/primegem.ko \
 		--module "$$moddir/drivers/gpu/drm/vrender/vrender.ko devices=3" \
 		--module $$moddir/drivers/gpu/drm/vdisplay/vdisplay.ko
+
+# vdisplay's composition cost against vkms's, on the debug kernel.
+bench-compose:
+	@scripts/setup
+	$(MAKE) tests
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL scripts/bench-compose
 
 # Setup, build, guest run and report: all in scripts/demo.
 demo:

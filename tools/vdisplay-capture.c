@@ -25,7 +25,7 @@
 #endif
 
 #include "common.h"
-#include "vdisplay_drm.h"
+#include <vprime/vdisplay_frame.h>
 
 #define DEBUGFS_DRI	"/sys/kernel/debug/dri"
 

@@ -254,6 +254,8 @@ static void test_modeset_flip(void)
 
 	/* Legacy page flips with user data; a second one while pending. */
 	for (i = 0; i < 4; i++) {
+		struct drm_event_vblank evs[2];
+		unsigned int n;
 		int ret;
 
 		igt_assert_eq(drmModePageFlip(fd, k.crtc_id, fb[i & 1].fb_id,
@@ -264,14 +266,19 @@ static void test_modeset_flip(void)
 		/* Unless the first one completed already. */
 		igt_assert_f(ret == -EBUSY || ret == 0, "second flip: %d\n",
 			     ret);
-		igt_assert(kms_wait_event(fd, 5000, &ev));
+		/* Both events may come in one read if both flips are done. */
+		n = kms_read_events(fd, 5000, evs, 2);
+		igt_assert(n >= 1);
+		ev = evs[0];
 		igt_assert_eq(ev.base.type, DRM_EVENT_FLIP_COMPLETE);
 		igt_assert_eq(ev.user_data, 0x1234 + i);
 		igt_assert_eq(ev.crtc_id, k.crtc_id);
 		igt_assert(ev.sequence > last);
 		last = ev.sequence;
-		if (ret == 0)
-			igt_assert(kms_wait_event(fd, 5000, &ev));
+		if (ret == 0 && n == 1)
+			igt_assert_eq(kms_read_events(fd, 5000, evs, 1), 1);
+		else
+			igt_assert_eq(n, ret == 0 ? 2 : 1);
 	}
 	igt_assert_eq(drmModePageFlip(fd, k.crtc_id, 0x7fffffff,
 				      DRM_MODE_PAGE_FLIP_EVENT, NULL), -ENOENT);
@@ -395,11 +402,11 @@ static void test_test_only(void)
 					 DRM_MODE_ATOMIC_TEST_ONLY, -1, NULL),
 		      -EINVAL);
 
-	/* A primary plane that does not cover the CRTC. */
+	/* A primary plane need not cover the CRTC (kms_planes tests more). */
 	igt_assert_eq(__kms_commit_primary(&k, small.fb_id, 64, 64,
 					   DRM_MODE_ATOMIC_TEST_ONLY |
 					   DRM_MODE_ATOMIC_ALLOW_MODESET, -1,
-					   NULL), -EINVAL);
+					   NULL), 0);
 	/* A source rectangle outside the framebuffer. */
 	igt_assert_eq(kms_commit_primary(&k, small.fb_id,
 					 DRM_MODE_ATOMIC_TEST_ONLY |

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "demo.h"
-#include "vdisplay_drm.h"
+#include <vprime/vdisplay_frame.h>
 
 /* The frame composed at the next vblank: its header, and its pixels. */
 static uint32_t *read_frame(int drm_fd, struct vdisplay_frame_header *hdr,

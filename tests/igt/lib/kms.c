@@ -361,6 +361,19 @@ bool kms_wait_event(int fd, int timeout_ms, struct drm_event_vblank *ev)
 	return true;
 }
 
+unsigned int kms_read_events(int fd, int timeout_ms,
+			     struct drm_event_vblank *ev, unsigned int max)
+{
+	ssize_t len;
+
+	if (!fd_poll(fd, POLLIN, timeout_ms))
+		return 0;
+	len = read(fd, ev, max * sizeof(*ev));
+	igt_assert_f(len > 0 && len % sizeof(*ev) == 0, "read DRM events: %zd\n",
+		     len);
+	return len / sizeof(*ev);
+}
+
 uint32_t kms_flip_wait(struct kms *k, uint32_t fb_id)
 {
 	struct drm_event_vblank ev;

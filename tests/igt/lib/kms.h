@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <xf86drm.h>
 #include <xf86drmMode.h>
-#include <vdisplay_drm.h>
+#include <vprime/vdisplay_frame.h>
 
 /* N of /dev/dri/cardN whose parent is the platform device vdisplay.0. */
 int vdisplay_card(void);
@@ -84,6 +84,13 @@ int kms_disable(struct kms *k);
 
 /* Wait up to @timeout_ms for a DRM event; false on timeout. */
 bool kms_wait_event(int fd, int timeout_ms, struct drm_event_vblank *ev);
+/*
+ * Wait up to @timeout_ms for DRM events; one read() of at most @max of
+ * them (asserts they are vblank-sized events). Returns how many, 0 on
+ * timeout.
+ */
+unsigned int kms_read_events(int fd, int timeout_ms,
+			     struct drm_event_vblank *ev, unsigned int max);
 /* Commit with a flip event and wait for it (asserts); returns sequence. */
 uint32_t kms_flip_wait(struct kms *k, uint32_t fb_id);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * vdisplay composer: blends the visible planes into an XRGB8888 frame.
+ * vdisplay composer: blends the visible planes of a CRTC into a frame, for
+ * CRCs, capture and writeback.
  */
 
 #include <linux/crc32.h>
@@ -22,282 +23,273 @@
  *
  * Nothing reads the planes unless someone looks: at a vblank, if the "auto"
  * CRC source is on or a frame capture is waiting, the vblank timer queues
- * &vdisplay_device.compose_work on an ordered workqueue. The work composes
- * the state handed over by the CRTC's last atomic_flush
- * (&vdisplay_device.active): a black background, then each visible plane,
- * bottom to top, blended with premultiplied alpha. The result is an
- * XRGB8888 frame of the mode's size (the X byte is 0xff) kept in
- * &vdisplay_device.frame with its CRC32, which is reported as the CRC of
+ * &vdisplay_pipe.compose_work. The work composes the state handed over by
+ * the CRTC's last atomic_flush (&vdisplay_pipe.active) line by line: a
+ * black background, then each visible plane, bottom to top (see "pixel
+ * formats" and "blending and colour"), then the colour pipeline. The
+ * result is an XRGB8888 frame of the mode's size (the X byte is 0xff) kept
+ * in &vdisplay_pipe.frame with its CRC32, which is reported as the CRC of
  * every vblank since the previous composition (so a late work still gives
  * one CRC per frame, as IGT expects). Equal pictures give equal CRCs,
  * whatever the framebuffer format or the exporter of the buffer.
  *
- * Planes are read through the kernel mappings made by prepare_fb, row by
- * row into a line buffer (iosys_map_memcpy_from(), so I/O memory would
- * work as well). No lock of the buffers is taken: the mappings stay valid
- * until the commit that replaces the state flushes the work
- * (vdisplay_compose_flush()) and cleans up the planes.
+ * A writeback job is composed in the commit that queues it, from that
+ * commit's state, straight into the writeback buffer
+ * (vdisplay_compose_writeback()); its fence signals when it is written.
  *
- * Locking: &vdisplay_device.lock (a spinlock, taken in the timer's hard
- * interrupt) guards the hand-over; &vdisplay_device.frame_lock (a mutex)
- * guards the frame against capture readers.
+ * Planes are read through the kernel mappings made by prepare_fb. No lock
+ * of the buffers is taken: the mappings stay valid until the commit that
+ * replaces the state flushes the work (vdisplay_compose_flush()) and
+ * cleans up the planes.
+ *
+ * Locking: &vdisplay_pipe.lock (a spinlock, taken in the timer's hard
+ * interrupt) guards the hand-over; &vdisplay_pipe.frame_lock (a mutex)
+ * guards the frame against capture readers; &vdisplay_pipe.compose_lock
+ * the line buffers, and nothing is allocated under it (writeback composes
+ * in a commit, where that could deadlock on memory reclaim).
  */
 
-/* x / 255, rounded, for x <= 255 * 255. */
-static inline u32 div255(u32 x)
+/* Compose line @y of @state, @width pixels, into lines->out. */
+static void vdisplay_compose_line(const struct vdisplay_crtc_state *state,
+				  int y, unsigned int width,
+				  struct vdisplay_lines *lines)
 {
-	x += 128;
-	return (x + (x >> 8)) >> 8;
-}
-
-static inline u32 swap_rb(u32 p)
-{
-	return (p & 0xff00ff00) | ((p >> 16) & 0xff) | ((p & 0xff) << 16);
-}
-
-static inline u32 rgb565_to_argb(u16 p)
-{
-	u32 r = (p >> 11) & 0x1f, g = (p >> 5) & 0x3f, b = p & 0x1f;
-
-	r = (r << 3) | (r >> 2);
-	g = (g << 2) | (g >> 4);
-	b = (b << 3) | (b >> 2);
-	return 0xff000000 | r << 16 | g << 8 | b;
-}
-
-/* Turn a raw line of @format in place into premultiplied ARGB8888. */
-static void vdisplay_line_to_argb(u32 *line, unsigned int width, u32 format)
-{
-	const u16 *line16 = (const u16 *)line;
+	const struct vdisplay_layer *layer = state->layers;
+	static const struct vdisplay_px black = { .a = 0xffff };
 	unsigned int i;
 
-	switch (format) {
-	case DRM_FORMAT_XRGB8888:
+	/* An opaque bottom layer over the whole line hides the background. */
+	if (!state->num_layers || !layer->opaque || layer->dst.x1 ||
+	    layer->dst.x2 != width || y < layer->dst.y1 || y >= layer->dst.y2)
 		for (i = 0; i < width; i++)
-			line[i] |= 0xff000000;
-		break;
-	case DRM_FORMAT_ARGB8888:
-		break;
-	case DRM_FORMAT_XBGR8888:
-		for (i = 0; i < width; i++)
-			line[i] = swap_rb(line[i]) | 0xff000000;
-		break;
-	case DRM_FORMAT_ABGR8888:
-		for (i = 0; i < width; i++)
-			line[i] = swap_rb(line[i]);
-		break;
-	case DRM_FORMAT_RGB565:
-		/* Backwards: pixel i is read before its bytes are written. */
-		for (i = width; i-- > 0;)
-			line[i] = rgb565_to_argb(line16[i]);
-		break;
-	}
+			lines->out[i] = black;
+
+	for (i = 0; i < state->num_layers; i++, layer++)
+		if (y >= layer->dst.y1 && y < layer->dst.y2)
+			vdisplay_layer_line(layer, y - layer->dst.y1, lines);
+
+	vdisplay_color_line(&state->color, lines->out, width);
 }
 
-static inline u32 blend_pixel(u32 dst, u32 src)
+/* The frame can hold @size bytes; frame_lock held. */
+static int vdisplay_frame_reserve(struct vdisplay_frame *frame, size_t size)
 {
-	u32 a = src >> 24, inv = 255 - a, out = 0xff000000;
-	unsigned int shift;
-
-	if (a == 0xff)
-		return src;
-
-	for (shift = 0; shift < 24; shift += 8) {
-		u32 c = ((src >> shift) & 0xff) +
-			div255(((dst >> shift) & 0xff) * inv);
-
-		out |= min(c, 255u) << shift;
-	}
-	return out;
+	if (frame->alloc >= size)
+		return 0;
+	kvfree(frame->pixels);
+	frame->alloc = 0;
+	frame->pixels = kvmalloc(size, GFP_KERNEL);
+	if (!frame->pixels)
+		return -ENOMEM;
+	frame->alloc = size;
+	return 0;
 }
 
-static void vdisplay_compose_layer(struct vdisplay_device *vd,
-				   struct drm_shadow_plane_state *sps)
-{
-	struct drm_plane_state *ps = &sps->base;
-	struct drm_framebuffer *fb = ps->fb;
-	struct vdisplay_frame *frame = &vd->frame;
-	unsigned int cpp = fb->format->cpp[0];
-	unsigned int width = drm_rect_width(&ps->dst);
-	unsigned int height = drm_rect_height(&ps->dst);
-	unsigned int src_x = ps->src.x1 >> 16, src_y = ps->src.y1 >> 16;
-	unsigned int x, y;
-
-	if (WARN_ON_ONCE(ps->dst.x1 < 0 || ps->dst.y1 < 0 ||
-			 ps->dst.x2 > frame->width ||
-			 ps->dst.y2 > frame->height ||
-			 width > VDISPLAY_MAX_MODE_WIDTH))
-		return;
-
-	for (y = 0; y < height; y++) {
-		u32 *out = frame->pixels + (ps->dst.y1 + y) * frame->width +
-			   ps->dst.x1;
-		/* data[0] already points at fb->offsets[0]. */
-		size_t offset = (size_t)(src_y + y) * fb->pitches[0] +
-				(size_t)src_x * cpp;
-
-		iosys_map_memcpy_from(vd->line, &sps->data[0], offset,
-				      (size_t)width * cpp);
-		vdisplay_line_to_argb(vd->line, width, fb->format->format);
-		for (x = 0; x < width; x++)
-			out[x] = blend_pixel(out[x], vd->line[x]);
-	}
-}
-
-/* Compose @state into &vdisplay_device.frame; frame_lock held. */
-static int vdisplay_compose_frame(struct vdisplay_device *vd,
+/* Compose @state into &vdisplay_pipe.frame; frame_lock held. */
+static int vdisplay_compose_frame(struct vdisplay_pipe *pipe,
 				  struct vdisplay_crtc_state *state)
 {
-	struct vdisplay_frame *frame = &vd->frame;
+	struct vdisplay_frame *frame = &pipe->frame;
 	u32 width = state->base.mode.hdisplay;
 	u32 height = state->base.mode.vdisplay;
 	size_t size = (size_t)width * height * 4;
-	unsigned int i;
+	unsigned int y;
+	int ret;
 
-	if (!size)
+	if (!size || WARN_ON_ONCE(width > VDISPLAY_MAX_MODE_WIDTH))
 		return -EINVAL;
-
-	if (frame->alloc < size) {
-		kvfree(frame->pixels);
-		frame->alloc = 0;
-		frame->pixels = kvmalloc(size, GFP_KERNEL);
-		if (!frame->pixels)
-			return -ENOMEM;
-		frame->alloc = size;
-	}
+	ret = vdisplay_frame_reserve(frame, size);
+	if (ret)
+		return ret;
 	frame->width = width;
 	frame->height = height;
 
-	memset32(frame->pixels, 0xff000000, (size_t)width * height);
-	for (i = 0; i < state->num_layers; i++)
-		vdisplay_compose_layer(vd, state->layers[i]);
+	mutex_lock(&pipe->compose_lock);
+	for (y = 0; y < height; y++) {
+		vdisplay_compose_line(state, y, width, &pipe->lines);
+		vdisplay_line_to_xrgb8888(pipe->lines.out,
+					  frame->pixels + (size_t)y * width,
+					  width);
+	}
+	mutex_unlock(&pipe->compose_lock);
 
 	frame->crc = crc32_le(0, (const u8 *)frame->pixels, size);
 	return 0;
 }
 
+/**
+ * vdisplay_compose_writeback - compose a state into a writeback buffer
+ * @pipe: the CRTC
+ * @state: its state, with mapped planes
+ * @wb: the writeback buffer, of the mode's size
+ *
+ * Called in the commit that queues the writeback job.
+ */
+void vdisplay_compose_writeback(struct vdisplay_pipe *pipe,
+				struct vdisplay_crtc_state *state,
+				const struct vdisplay_wb_target *wb)
+{
+	u32 width = state->base.mode.hdisplay;
+	u32 height = state->base.mode.vdisplay;
+	size_t bytes = (size_t)width * wb->fmt->cpp;
+	struct iosys_map map = wb->data[0];
+	unsigned int y;
+
+	if (WARN_ON_ONCE(width > VDISPLAY_MAX_MODE_WIDTH))
+		return;
+
+	mutex_lock(&pipe->compose_lock);
+	for (y = 0; y < height; y++) {
+		vdisplay_compose_line(state, y, width, &pipe->lines);
+		wb->fmt->encode(pipe->lines.out, pipe->lines.wb, width);
+		iosys_map_memcpy_to(&map, (size_t)y * wb->pitch,
+				    pipe->lines.wb, bytes);
+	}
+	mutex_unlock(&pipe->compose_lock);
+}
+
 static void vdisplay_compose_work(struct work_struct *work)
 {
-	struct vdisplay_device *vd =
-		container_of(work, struct vdisplay_device, compose_work);
+	struct vdisplay_pipe *pipe =
+		container_of(work, struct vdisplay_pipe, compose_work);
 	struct vdisplay_crtc_state *state;
 	u64 start, end;
 	bool pending, crc;
 	u32 crc32 = 0;
 	int ret;
 
-	spin_lock_irq(&vd->lock);
-	state = vd->active;
-	start = vd->frame_start;
-	end = vd->frame_end;
-	pending = vd->compose_pending;
-	crc = vd->crc_enabled;
-	vd->compose_pending = false;
-	spin_unlock_irq(&vd->lock);
+	spin_lock_irq(&pipe->lock);
+	state = pipe->active;
+	start = pipe->frame_start;
+	end = pipe->frame_end;
+	pending = pipe->compose_pending;
+	crc = pipe->crc_enabled;
+	pipe->compose_pending = false;
+	spin_unlock_irq(&pipe->lock);
 
 	if (!pending || !state)
 		return;
 
-	mutex_lock(&vd->frame_lock);
-	ret = vdisplay_compose_frame(vd, state);
+	mutex_lock(&pipe->frame_lock);
+	ret = vdisplay_compose_frame(pipe, state);
 	if (!ret) {
-		vd->frame.sequence = end;
-		crc32 = vd->frame.crc;
+		pipe->frame.sequence = end;
+		crc32 = pipe->frame.crc;
 	}
-	mutex_unlock(&vd->frame_lock);
-	wake_up_all(&vd->frame_wait);
+	mutex_unlock(&pipe->frame_lock);
+	wake_up_all(&pipe->frame_wait);
 
 	if (ret || !crc)
 		return;
 	for (; start <= end; start++)
-		drm_crtc_add_crc_entry(&vd->crtc, true, start, &crc32);
+		drm_crtc_add_crc_entry(&pipe->crtc, true, start, &crc32);
 }
 
 /**
  * vdisplay_compose_vblank - queue a composition if anyone wants one
- * @vd: the device
+ * @pipe: the CRTC
  *
  * Called by the vblank timer, after the vblank was counted.
  */
-void vdisplay_compose_vblank(struct vdisplay_device *vd)
+void vdisplay_compose_vblank(struct vdisplay_pipe *pipe)
 {
 	bool queue = false;
 
-	spin_lock(&vd->lock);
-	if (vd->active && (vd->crc_enabled || vd->capture_waiters)) {
-		u64 frame = drm_crtc_vblank_count(&vd->crtc);
+	spin_lock(&pipe->lock);
+	if (pipe->active && (pipe->crc_enabled || pipe->capture_waiters)) {
+		u64 frame = drm_crtc_vblank_count(&pipe->crtc);
 
 		/* A work not yet started covers the vblanks since then too. */
-		if (!vd->compose_pending)
-			vd->frame_start = frame;
-		vd->frame_end = frame;
-		vd->compose_pending = true;
+		if (!pipe->compose_pending)
+			pipe->frame_start = frame;
+		pipe->frame_end = frame;
+		pipe->compose_pending = true;
 		queue = true;
 	}
-	spin_unlock(&vd->lock);
+	spin_unlock(&pipe->lock);
 
 	if (queue)
-		queue_work(vd->compose_wq, &vd->compose_work);
+		queue_work(pipe->vd->compose_wq, &pipe->compose_work);
 }
 
 /**
  * vdisplay_compose_set_active - hand the state being scanned out over
- * @vd: the device
+ * @pipe: the CRTC
  * @state: the CRTC state now scanned out, or NULL if the CRTC is off
  */
-void vdisplay_compose_set_active(struct vdisplay_device *vd,
+void vdisplay_compose_set_active(struct vdisplay_pipe *pipe,
 				 struct vdisplay_crtc_state *state)
 {
-	spin_lock_irq(&vd->lock);
-	vd->active = state;
-	spin_unlock_irq(&vd->lock);
+	spin_lock_irq(&pipe->lock);
+	pipe->active = state;
+	spin_unlock_irq(&pipe->lock);
 }
 
 /**
  * vdisplay_compose_flush - wait for a running composition
- * @vd: the device
+ * @pipe: the CRTC
  *
  * After this no composition reads a state older than the active one.
  */
-void vdisplay_compose_flush(struct vdisplay_device *vd)
+void vdisplay_compose_flush(struct vdisplay_pipe *pipe)
 {
-	flush_work(&vd->compose_work);
+	flush_work(&pipe->compose_work);
 }
 
 static void vdisplay_compose_fini(struct drm_device *drm, void *data)
 {
-	struct vdisplay_device *vd = data;
+	struct vdisplay_pipe *pipe = data;
+	unsigned int i;
 
-	destroy_workqueue(vd->compose_wq);
-	kvfree(vd->frame.pixels);
-	vd->frame.pixels = NULL;
-	mutex_destroy(&vd->frame_lock);
+	cancel_work_sync(&pipe->compose_work);
+	kvfree(pipe->frame.pixels);
+	pipe->frame.pixels = NULL;
+	kvfree(pipe->lines.out);
+	kvfree(pipe->lines.stage);
+	kvfree(pipe->lines.wb);
+	for (i = 0; i < ARRAY_SIZE(pipe->lines.raw); i++)
+		kvfree(pipe->lines.raw[i]);
+	mutex_destroy(&pipe->compose_lock);
+	mutex_destroy(&pipe->frame_lock);
+}
+
+static int vdisplay_lines_alloc(struct vdisplay_lines *lines)
+{
+	const size_t line = VDISPLAY_MAX_MODE_WIDTH * sizeof(struct vdisplay_px);
+	unsigned int i;
+
+	lines->out = kvmalloc(line, GFP_KERNEL);
+	lines->stage = kvmalloc(line, GFP_KERNEL);
+	lines->wb = kvmalloc(line, GFP_KERNEL);
+	for (i = 0; i < ARRAY_SIZE(lines->raw); i++)
+		lines->raw[i] = kvmalloc(VDISPLAY_RAW_LINE_BYTES, GFP_KERNEL);
+	if (!lines->out || !lines->stage || !lines->wb || !lines->raw[0] ||
+	    !lines->raw[1] || !lines->raw[2])
+		return -ENOMEM;
+	return 0;
 }
 
 /**
- * vdisplay_compose_init - set up the composer of a device
- * @vd: the device
+ * vdisplay_compose_init - set up the composer of a CRTC
+ * @pipe: the CRTC, with &vdisplay_pipe.vd set
  *
  * Torn down with the DRM device.
  *
  * Returns: 0 or a negative errno.
  */
-int vdisplay_compose_init(struct vdisplay_device *vd)
+int vdisplay_compose_init(struct vdisplay_pipe *pipe)
 {
-	spin_lock_init(&vd->lock);
-	mutex_init(&vd->frame_lock);
-	init_waitqueue_head(&vd->frame_wait);
-	INIT_WORK(&vd->compose_work, vdisplay_compose_work);
+	int ret;
 
-	vd->line = drmm_kmalloc(&vd->drm, VDISPLAY_MAX_MODE_WIDTH * sizeof(u32),
-				GFP_KERNEL);
-	if (!vd->line)
-		return -ENOMEM;
+	spin_lock_init(&pipe->lock);
+	mutex_init(&pipe->compose_lock);
+	mutex_init(&pipe->frame_lock);
+	init_waitqueue_head(&pipe->frame_wait);
+	INIT_WORK(&pipe->compose_work, vdisplay_compose_work);
 
-	vd->compose_wq = alloc_ordered_workqueue("vdisplay_compose", 0);
-	if (!vd->compose_wq) {
-		mutex_destroy(&vd->frame_lock);
-		return -ENOMEM;
-	}
-	return drmm_add_action_or_reset(&vd->drm, vdisplay_compose_fini, vd);
+	ret = drmm_add_action_or_reset(&pipe->vd->drm, vdisplay_compose_fini,
+				       pipe);
+	if (ret)
+		return ret;
+	return vdisplay_lines_alloc(&pipe->lines);
 }

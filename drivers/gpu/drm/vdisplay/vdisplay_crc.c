@@ -15,8 +15,8 @@
  *
  * The CRTC has one CRC source, "auto": one value per vblank, the CRC32
  * (crc32_le() seeded with 0) of the composed XRGB8888 frame (see "composer").
- * It is driven through DRM's debugfs interface, crtc-0/crc/control and
- * crtc-0/crc/data, as IGT's pipe-CRC library does. While the source is
+ * It is driven through DRM's debugfs interface, crtc-N/crc/control and
+ * crtc-N/crc/data, as IGT's pipe-CRC library does. While the source is
  * selected a vblank reference is held, so the vblank timer runs and every
  * vblank gets its entry.
  */
@@ -80,7 +80,7 @@ int vdisplay_verify_crc_source(struct drm_crtc *crtc, const char *source,
  */
 int vdisplay_set_crc_source(struct drm_crtc *crtc, const char *source)
 {
-	struct vdisplay_device *vd = crtc_to_vdisplay(crtc);
+	struct vdisplay_pipe *pipe = crtc_to_pipe(crtc);
 	bool enabled, was;
 	int ret;
 
@@ -88,9 +88,9 @@ int vdisplay_set_crc_source(struct drm_crtc *crtc, const char *source)
 	if (ret)
 		return ret;
 
-	spin_lock_irq(&vd->lock);
-	was = vd->crc_enabled;
-	spin_unlock_irq(&vd->lock);
+	spin_lock_irq(&pipe->lock);
+	was = pipe->crc_enabled;
+	spin_unlock_irq(&pipe->lock);
 	if (enabled == was)
 		return 0;
 
@@ -100,9 +100,9 @@ int vdisplay_set_crc_source(struct drm_crtc *crtc, const char *source)
 			return ret;
 	}
 
-	spin_lock_irq(&vd->lock);
-	vd->crc_enabled = enabled;
-	spin_unlock_irq(&vd->lock);
+	spin_lock_irq(&pipe->lock);
+	pipe->crc_enabled = enabled;
+	spin_unlock_irq(&pipe->lock);
 
 	if (!enabled)
 		drm_crtc_vblank_put(crtc);

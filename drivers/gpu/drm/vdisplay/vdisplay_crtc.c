@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * vdisplay CRTC: atomic state, vblank interrupts from an hrtimer, flip
- * events.
+ * vdisplay CRTCs: atomic state, colour management, vblank interrupts from
+ * an hrtimer, flip events.
  */
 
 #include <linux/dma-fence.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 
 #include <drm/drm_atomic.h>
 #include <drm/drm_atomic_helper.h>
+#include <drm/drm_color_mgmt.h>
 #include <drm/drm_managed.h>
 #include <drm/drm_modeset_helper_vtables.h>
 #include <drm/drm_vblank.h>
@@ -29,24 +31,29 @@
  *
  * disable_vblank is called with the vblank core's spinlocks held, which the
  * timer's handler also takes, so it must not wait for a running handler:
- * it clears &vdisplay_device.vblank_on, which makes the handler stop the
+ * it clears &vdisplay_pipe.vblank_on, which makes the handler stop the
  * timer, and cancels the timer if it is not running.
+ *
+ * Every CRTC has DEGAMMA_LUT and GAMMA_LUT (%VDISPLAY_LUT_SIZE entries;
+ * any size from 1 to that is taken and interpolated, larger ones fail
+ * with -EINVAL) and CTM, applied after blending (see "blending and
+ * colour"); the legacy gamma ioctl sets GAMMA_LUT.
  */
 
 static enum hrtimer_restart vdisplay_vblank_timer(struct hrtimer *timer)
 {
-	struct vdisplay_device *vd =
-		container_of(timer, struct vdisplay_device, vblank_timer);
+	struct vdisplay_pipe *pipe =
+		container_of(timer, struct vdisplay_pipe, vblank_timer);
 	bool cookie;
 
-	if (!READ_ONCE(vd->vblank_on))
+	if (!READ_ONCE(pipe->vblank_on))
 		return HRTIMER_NORESTART;
 
-	hrtimer_forward_now(timer, vd->period);
+	hrtimer_forward_now(timer, pipe->period);
 
 	cookie = dma_fence_begin_signalling();
-	drm_crtc_handle_vblank(&vd->crtc);
-	vdisplay_compose_vblank(vd);
+	drm_crtc_handle_vblank(&pipe->crtc);
+	vdisplay_compose_vblank(pipe);
 	dma_fence_end_signalling(cookie);
 
 	return HRTIMER_RESTART;
@@ -54,41 +61,41 @@ static enum hrtimer_restart vdisplay_vblank_timer(struct hrtimer *timer)
 
 static int vdisplay_enable_vblank(struct drm_crtc *crtc)
 {
-	struct vdisplay_device *vd = crtc_to_vdisplay(crtc);
+	struct vdisplay_pipe *pipe = crtc_to_pipe(crtc);
 	struct drm_vblank_crtc *vblank = &crtc->dev->vblank[drm_crtc_index(crtc)];
 
 	drm_calc_timestamping_constants(crtc, &crtc->mode);
 	if (!vblank->framedur_ns)
 		return -EINVAL;
 
-	vd->period = ns_to_ktime(vblank->framedur_ns);
-	WRITE_ONCE(vd->vblank_on, true);
-	hrtimer_start(&vd->vblank_timer, vd->period, HRTIMER_MODE_REL);
+	pipe->period = ns_to_ktime(vblank->framedur_ns);
+	WRITE_ONCE(pipe->vblank_on, true);
+	hrtimer_start(&pipe->vblank_timer, pipe->period, HRTIMER_MODE_REL);
 	return 0;
 }
 
 static void vdisplay_disable_vblank(struct drm_crtc *crtc)
 {
-	struct vdisplay_device *vd = crtc_to_vdisplay(crtc);
+	struct vdisplay_pipe *pipe = crtc_to_pipe(crtc);
 
-	WRITE_ONCE(vd->vblank_on, false);
-	hrtimer_try_to_cancel(&vd->vblank_timer);
+	WRITE_ONCE(pipe->vblank_on, false);
+	hrtimer_try_to_cancel(&pipe->vblank_timer);
 }
 
 static bool vdisplay_get_vblank_timestamp(struct drm_crtc *crtc,
 					  int *max_error, ktime_t *vblank_time,
 					  bool in_vblank_irq)
 {
-	struct vdisplay_device *vd = crtc_to_vdisplay(crtc);
+	struct vdisplay_pipe *pipe = crtc_to_pipe(crtc);
 
-	if (!READ_ONCE(vd->vblank_on)) {
+	if (!READ_ONCE(pipe->vblank_on)) {
 		*vblank_time = ktime_get();
 		return true;
 	}
 
 	/* The timer was forwarded to the next vblank: see DOC: vblank. */
-	*vblank_time = ktime_sub(hrtimer_get_expires(&vd->vblank_timer),
-				 vd->period);
+	*vblank_time = ktime_sub(hrtimer_get_expires(&pipe->vblank_timer),
+				 pipe->period);
 	return true;
 }
 
@@ -141,6 +148,7 @@ static const struct drm_crtc_funcs vdisplay_crtc_funcs = {
 	.get_crc_sources = vdisplay_get_crc_sources,
 	.verify_crc_source = vdisplay_verify_crc_source,
 	.set_crc_source = vdisplay_set_crc_source,
+	.late_register = vdisplay_capture_crtc_debugfs,
 };
 
 /* Refresh rates (Hz) the vblank timer accepts. */
@@ -163,17 +171,61 @@ vdisplay_crtc_mode_valid(struct drm_crtc *crtc,
 	return MODE_OK;
 }
 
-/* List the visible planes, bottom (primary) to top, for the composer. */
+/* Entries of a LUT blob, or 0 if it is not one the composer takes. */
+static unsigned int vdisplay_lut_entries(const struct drm_property_blob *blob)
+{
+	unsigned int n = drm_color_lut_size(blob);
+
+	return n > VDISPLAY_LUT_SIZE ? 0 : n;
+}
+
+static int vdisplay_crtc_check_color(struct vdisplay_crtc_state *vstate)
+{
+	struct drm_crtc_state *state = &vstate->base;
+	struct vdisplay_color *color = &vstate->color;
+
+	memset(color, 0, sizeof(*color));
+	if (state->degamma_lut) {
+		color->degamma_size = vdisplay_lut_entries(state->degamma_lut);
+		if (!color->degamma_size)
+			return -EINVAL;
+		color->degamma = state->degamma_lut->data;
+	}
+	if (state->gamma_lut) {
+		color->gamma_size = vdisplay_lut_entries(state->gamma_lut);
+		if (!color->gamma_size)
+			return -EINVAL;
+		color->gamma = state->gamma_lut->data;
+	}
+	if (state->ctm) {
+		vdisplay_color_ctm(state->ctm->data, color->ctm);
+		color->ctm_on = true;
+	}
+	return 0;
+}
+
+static int vdisplay_zpos_cmp(const void *a, const void *b)
+{
+	const struct vdisplay_layer *la = a, *lb = b;
+
+	return la->sps->base.normalized_zpos - lb->sps->base.normalized_zpos;
+}
+
+/* List the visible planes, bottom to top, and the colour pipeline. */
 static int vdisplay_crtc_atomic_check(struct drm_crtc *crtc,
 				      struct drm_atomic_state *state)
 {
 	struct drm_crtc_state *crtc_state =
 		drm_atomic_get_new_crtc_state(state, crtc);
 	struct vdisplay_crtc_state *vstate = to_vdisplay_crtc_state(crtc_state);
+	struct vdisplay_layer *layer;
 	struct drm_plane *plane;
 	int ret;
 
 	ret = drm_atomic_add_affected_planes(state, crtc);
+	if (ret)
+		return ret;
+	ret = vdisplay_crtc_check_color(vstate);
 	if (ret)
 		return ret;
 
@@ -184,11 +236,21 @@ static int vdisplay_crtc_atomic_check(struct drm_crtc *crtc,
 
 		if (WARN_ON(!plane_state) || !plane_state->visible)
 			continue;
-		if (WARN_ON(vstate->num_layers >= VDISPLAY_MAX_LAYERS))
+		if (WARN_ON(vstate->num_layers >= VDISPLAY_MAX_PLANES))
 			return -EINVAL;
-		vstate->layers[vstate->num_layers++] =
-			to_drm_shadow_plane_state(plane_state);
+		layer = &vstate->layers[vstate->num_layers];
+		ret = vdisplay_plane_layer(plane_state, layer);
+		if (ret)
+			return ret;
+		/* Clipped to the mode by the plane's check: keep it so. */
+		if (layer->dst.x1 < 0 || layer->dst.y1 < 0 ||
+		    layer->dst.x2 > crtc_state->mode.hdisplay ||
+		    layer->dst.y2 > crtc_state->mode.vdisplay)
+			return -EINVAL;
+		vstate->num_layers++;
 	}
+	sort(vstate->layers, vstate->num_layers, sizeof(vstate->layers[0]),
+	     vdisplay_zpos_cmp, NULL);
 	return 0;
 }
 
@@ -213,13 +275,13 @@ static void vdisplay_crtc_atomic_disable(struct drm_crtc *crtc,
 static void vdisplay_crtc_atomic_flush(struct drm_crtc *crtc,
 				       struct drm_atomic_state *state)
 {
-	struct vdisplay_device *vd = crtc_to_vdisplay(crtc);
+	struct vdisplay_pipe *pipe = crtc_to_pipe(crtc);
 	struct drm_crtc_state *crtc_state = crtc->state;
 	struct drm_pending_vblank_event *event = crtc_state->event;
 
-	vdisplay_compose_set_active(vd, crtc_state->active ?
+	vdisplay_compose_set_active(pipe, crtc_state->active ?
 				    to_vdisplay_crtc_state(crtc_state) : NULL);
-	vdisplay_compose_flush(vd);
+	vdisplay_compose_flush(pipe);
 
 	if (!event)
 		return;
@@ -243,33 +305,64 @@ static const struct drm_crtc_helper_funcs vdisplay_crtc_helpers = {
 
 static void vdisplay_crtc_fini(struct drm_device *drm, void *data)
 {
-	struct vdisplay_device *vd = data;
+	struct vdisplay_pipe *pipe = data;
 
-	WRITE_ONCE(vd->vblank_on, false);
-	hrtimer_cancel(&vd->vblank_timer);
+	WRITE_ONCE(pipe->vblank_on, false);
+	hrtimer_cancel(&pipe->vblank_timer);
+}
+
+static int vdisplay_crtc_init(struct vdisplay_device *vd, unsigned int index)
+{
+	const struct vdisplay_topology *t = &vd->topology;
+	struct vdisplay_pipe *pipe = &vd->pipes[index];
+	int primary, cursor, ret;
+
+	pipe->vd = vd;
+	hrtimer_init(&pipe->vblank_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	pipe->vblank_timer.function = vdisplay_vblank_timer;
+	ret = drmm_add_action_or_reset(&vd->drm, vdisplay_crtc_fini, pipe);
+	if (ret)
+		return ret;
+	ret = vdisplay_compose_init(pipe);
+	if (ret)
+		return ret;
+
+	primary = vdisplay_topology_plane(t, index, DRM_PLANE_TYPE_PRIMARY);
+	cursor = vdisplay_topology_plane(t, index, DRM_PLANE_TYPE_CURSOR);
+	if (WARN_ON(primary < 0))
+		return -EINVAL;
+	ret = drm_crtc_init_with_planes(&vd->drm, &pipe->crtc,
+					&vd->planes[primary],
+					cursor < 0 ? NULL : &vd->planes[cursor],
+					&vdisplay_crtc_funcs, NULL);
+	if (ret)
+		return ret;
+	drm_crtc_helper_add(&pipe->crtc, &vdisplay_crtc_helpers);
+
+	ret = drm_mode_crtc_set_gamma_size(&pipe->crtc, VDISPLAY_LUT_SIZE);
+	if (ret)
+		return ret;
+	drm_crtc_enable_color_mgmt(&pipe->crtc, VDISPLAY_LUT_SIZE, true,
+				   VDISPLAY_LUT_SIZE);
+	return 0;
 }
 
 /**
- * vdisplay_crtc_init - create the CRTC on the planes
- * @vd: the device, whose planes exist
+ * vdisplay_crtcs_init - create the CRTCs on their planes
+ * @vd: the device, whose planes exist and &vdisplay_device.pipes is
+ *	allocated
  *
  * Returns: 0 or a negative errno.
  */
-int vdisplay_crtc_init(struct vdisplay_device *vd)
+int vdisplay_crtcs_init(struct vdisplay_device *vd)
 {
-	struct drm_plane *cursor = vdisplay_enable_cursor ? &vd->cursor : NULL;
+	unsigned int i;
 	int ret;
 
-	hrtimer_init(&vd->vblank_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
-	vd->vblank_timer.function = vdisplay_vblank_timer;
-	ret = drmm_add_action_or_reset(&vd->drm, vdisplay_crtc_fini, vd);
-	if (ret)
-		return ret;
-
-	ret = drm_crtc_init_with_planes(&vd->drm, &vd->crtc, &vd->primary,
-					cursor, &vdisplay_crtc_funcs, NULL);
-	if (ret)
-		return ret;
-	drm_crtc_helper_add(&vd->crtc, &vdisplay_crtc_helpers);
+	for (i = 0; i < vd->topology.num_crtcs; i++) {
+		ret = vdisplay_crtc_init(vd, i);
+		if (ret)
+			return ret;
+	}
 	return 0;
 }

@@ -14,26 +14,29 @@
 #include <drm/drm_encoder.h>
 #include <drm/drm_gem_atomic_helper.h>
 #include <drm/drm_plane.h>
+#include <drm/drm_writeback.h>
 #include <drm/primegem.h>
+
+#include "vdisplay_compose.h"
+#include "vdisplay_config.h"
 
 struct dentry;
 struct drm_atomic_state;
 struct platform_device;
 
-/* Largest mode offered and accepted, and largest framebuffer. */
-#define VDISPLAY_MAX_MODE_WIDTH		1920
-#define VDISPLAY_MAX_MODE_HEIGHT	1080
+/* Largest framebuffer, and largest cursor. */
 #define VDISPLAY_MAX_FB_SIZE		8192
 #define VDISPLAY_CURSOR_SIZE		256
 
-/* Planes on the CRTC: primary and cursor. */
-#define VDISPLAY_MAX_LAYERS		2
+/* Entries of DEGAMMA_LUT and GAMMA_LUT (smaller LUTs are interpolated). */
+#define VDISPLAY_LUT_SIZE		1024
 
 /**
  * struct vdisplay_crtc_state - CRTC state with the planes to compose
  * @base: the CRTC state
  * @layers: visible planes on the CRTC, bottom to top, set by atomic_check
  * @num_layers: entries in @layers
+ * @color: the colour pipeline, set by atomic_check
  *
  * The plane states in @layers belong to the same atomic state as @base; their
  * framebuffer mappings live until the next commit on the CRTC replaces
@@ -41,8 +44,9 @@ struct platform_device;
  */
 struct vdisplay_crtc_state {
 	struct drm_crtc_state base;
-	struct drm_shadow_plane_state *layers[VDISPLAY_MAX_LAYERS];
+	struct vdisplay_layer layers[VDISPLAY_MAX_PLANES];
 	unsigned int num_layers;
+	struct vdisplay_color color;
 };
 
 static inline struct vdisplay_crtc_state *
@@ -52,7 +56,7 @@ to_vdisplay_crtc_state(struct drm_crtc_state *state)
 }
 
 /**
- * struct vdisplay_frame - the last composed frame
+ * struct vdisplay_frame - the last composed frame of a CRTC
  * @pixels: XRGB8888 pixels, @width * @height, or NULL before the first
  * @width: width in pixels
  * @height: height in pixels
@@ -69,16 +73,14 @@ struct vdisplay_frame {
 	u32 crc;
 };
 
+struct vdisplay_device;
+
 /**
- * struct vdisplay_device - the virtual display
- * @drm: the DRM device
- * @pg: primegem state
- * @platform: the platform device "vdisplay.0"
- * @primary: the primary plane
- * @cursor: the cursor plane, if enabled by the "cursor" parameter
- * @crtc: the only CRTC
- * @encoder: the virtual encoder
- * @connector: the virtual connector, always connected
+ * struct vdisplay_pipe - a CRTC, its vblank timer, composer and writeback
+ * @vd: the device
+ * @crtc: the CRTC
+ * @wb: the writeback connector, if @has_wb
+ * @has_wb: the CRTC has a writeback connector
  * @vblank_timer: fires at each vblank while vblank interrupts are enabled
  * @period: frame duration of the current mode
  * @vblank_on: vblank interrupts are enabled; the timer stops when cleared
@@ -90,23 +92,18 @@ struct vdisplay_frame {
  * @compose_pending: a composition is queued and has not read the above yet
  * @crc_enabled: the "auto" CRC source is selected
  * @capture_waiters: capture readers waiting for a frame
- * @compose_wq: ordered workqueue running @compose_work
  * @compose_work: composes @active into @frame (vdisplay_compose.c)
- * @line: line buffer of @compose_work, %VDISPLAY_MAX_MODE_WIDTH pixels
+ * @compose_lock: serialises the users of @lines
+ * @lines: line buffers of the composer
  * @frame_lock: protects @frame
  * @frame: the last composed frame
  * @frame_wait: woken after each composition
  */
-struct vdisplay_device {
-	struct drm_device drm;
-	struct primegem_device pg;
-	struct platform_device *platform;
-
-	struct drm_plane primary;
-	struct drm_plane cursor;
+struct vdisplay_pipe {
+	struct vdisplay_device *vd;
 	struct drm_crtc crtc;
-	struct drm_encoder encoder;
-	struct drm_connector connector;
+	struct drm_writeback_connector wb;
+	bool has_wb;
 
 	struct hrtimer vblank_timer;
 	ktime_t period;
@@ -120,13 +117,50 @@ struct vdisplay_device {
 	bool crc_enabled;
 	unsigned int capture_waiters;
 
-	struct workqueue_struct *compose_wq;
 	struct work_struct compose_work;
-	u32 *line;
+	struct mutex compose_lock; /* protects @lines */
+	struct vdisplay_lines lines;
 
 	struct mutex frame_lock; /* protects @frame */
 	struct vdisplay_frame frame;
 	wait_queue_head_t frame_wait;
+};
+
+/**
+ * struct vdisplay_connector - a virtual connector and its encoder
+ * @base: the connector
+ * @encoder: its encoder, on the CRTCs the connector may use
+ * @status: &enum drm_connector_status reported by detect; configfs
+ *	    changes it for hotplug
+ */
+struct vdisplay_connector {
+	struct drm_connector base;
+	struct drm_encoder encoder;
+	int status;
+};
+
+/**
+ * struct vdisplay_device - a virtual display
+ * @drm: the DRM device
+ * @pg: primegem state
+ * @platform: the platform device "vdisplay.N"
+ * @topology: what the device was created with
+ * @pipes: one per CRTC
+ * @planes: every plane
+ * @connectors: the virtual connectors (writeback ones are in @pipes)
+ * @compose_wq: workqueue of the composers
+ */
+struct vdisplay_device {
+	struct drm_device drm;
+	struct primegem_device pg;
+	struct platform_device *platform;
+	struct vdisplay_topology topology;
+
+	struct vdisplay_pipe *pipes;
+	struct drm_plane *planes;
+	struct vdisplay_connector *connectors;
+
+	struct workqueue_struct *compose_wq;
 };
 
 static inline struct vdisplay_device *to_vdisplay(struct drm_device *drm)
@@ -134,28 +168,41 @@ static inline struct vdisplay_device *to_vdisplay(struct drm_device *drm)
 	return container_of(drm, struct vdisplay_device, drm);
 }
 
-static inline struct vdisplay_device *crtc_to_vdisplay(struct drm_crtc *crtc)
+static inline struct vdisplay_pipe *crtc_to_pipe(struct drm_crtc *crtc)
 {
-	return container_of(crtc, struct vdisplay_device, crtc);
+	return container_of(crtc, struct vdisplay_pipe, crtc);
 }
 
-extern bool vdisplay_enable_cursor;
+/* vdisplay_drv.c */
+struct vdisplay_device *vdisplay_device_create(int id,
+					       const struct vdisplay_topology *t);
+void vdisplay_device_destroy(struct vdisplay_device *vd);
 
 /* vdisplay_plane.c */
 int vdisplay_planes_init(struct vdisplay_device *vd);
+int vdisplay_plane_layer(struct drm_plane_state *state,
+			 struct vdisplay_layer *layer);
 
 /* vdisplay_crtc.c */
-int vdisplay_crtc_init(struct vdisplay_device *vd);
+int vdisplay_crtcs_init(struct vdisplay_device *vd);
 
 /* vdisplay_output.c */
-int vdisplay_output_init(struct vdisplay_device *vd);
+int vdisplay_outputs_init(struct vdisplay_device *vd);
+void vdisplay_connector_set_status(struct vdisplay_device *vd,
+				   unsigned int index, int status);
+
+/* vdisplay_writeback.c */
+int vdisplay_writeback_init(struct vdisplay_pipe *pipe);
 
 /* vdisplay_compose.c */
-int vdisplay_compose_init(struct vdisplay_device *vd);
-void vdisplay_compose_vblank(struct vdisplay_device *vd);
-void vdisplay_compose_set_active(struct vdisplay_device *vd,
+int vdisplay_compose_init(struct vdisplay_pipe *pipe);
+void vdisplay_compose_vblank(struct vdisplay_pipe *pipe);
+void vdisplay_compose_set_active(struct vdisplay_pipe *pipe,
 				 struct vdisplay_crtc_state *state);
-void vdisplay_compose_flush(struct vdisplay_device *vd);
+void vdisplay_compose_flush(struct vdisplay_pipe *pipe);
+void vdisplay_compose_writeback(struct vdisplay_pipe *pipe,
+				struct vdisplay_crtc_state *state,
+				const struct vdisplay_wb_target *wb);
 
 /* vdisplay_crc.c */
 const char *const *vdisplay_get_crc_sources(struct drm_crtc *crtc,
@@ -167,5 +214,10 @@ int vdisplay_set_crc_source(struct drm_crtc *crtc, const char *source);
 /* vdisplay_capture.c */
 void vdisplay_capture_debugfs_init(struct vdisplay_device *vd,
 				   struct dentry *root);
+int vdisplay_capture_crtc_debugfs(struct drm_crtc *crtc);
+
+/* vdisplay_configfs.c */
+int vdisplay_configfs_register(void);
+void vdisplay_configfs_unregister(void);
 
 #endif /* __VDISPLAY_DRV_H__ */

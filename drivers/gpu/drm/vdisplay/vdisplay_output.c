@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * vdisplay output: the virtual encoder and the always-connected connector.
+ * vdisplay outputs: virtual connectors, each with its encoder.
  */
 
 #include <drm/drm_atomic_state_helper.h>
@@ -16,10 +16,17 @@
 /**
  * DOC: output
  *
- * The connector (type Virtual) is always connected and offers the VESA DMT
- * 60 Hz modes from 640x480 up to 1920x1080; 1024x768@60 is the preferred
- * mode. Userspace may set any other mode up to 1920x1080 with a positive
- * pixel clock (the vblank timer follows the mode's refresh rate).
+ * A connector (type Virtual) offers the VESA DMT 60 Hz modes from 640x480
+ * up to 1920x1080; 1024x768@60 is the preferred mode. Userspace may set
+ * any other mode up to 1920x1080 with a positive pixel clock (the vblank
+ * timer follows the mode's refresh rate). Each connector has an encoder of
+ * its own, on the CRTCs the topology gives it.
+ *
+ * Connectors of the module's device are always connected. Those of a
+ * configfs device report the "status" of their configfs directory; writing
+ * it while the device is enabled changes what detect reports and sends a
+ * hotplug uevent (HOTPLUG=1, CONNECTOR=<id>), as a real hotplug would.
+ * Nothing else changes: a CRTC driving a disconnected connector stays on.
  */
 
 static const struct {
@@ -82,7 +89,10 @@ static const struct drm_connector_helper_funcs vdisplay_connector_helpers = {
 static enum drm_connector_status
 vdisplay_connector_detect(struct drm_connector *connector, bool force)
 {
-	return connector_status_connected;
+	struct vdisplay_connector *vc =
+		container_of(connector, struct vdisplay_connector, base);
+
+	return READ_ONCE(vc->status);
 }
 
 static const struct drm_connector_funcs vdisplay_connector_funcs = {
@@ -99,27 +109,61 @@ static const struct drm_encoder_funcs vdisplay_encoder_funcs = {
 };
 
 /**
- * vdisplay_output_init - create the encoder and the connector
- * @vd: the device, whose CRTC exists
+ * vdisplay_connector_set_status - hotplug: change what a connector reports
+ * @vd: the device, registered
+ * @index: the connector's index in the topology
+ * @status: &enum drm_connector_status
  *
- * Returns: 0 or a negative errno.
+ * Sends a hotplug uevent for the connector if the status changed.
  */
-int vdisplay_output_init(struct vdisplay_device *vd)
+void vdisplay_connector_set_status(struct vdisplay_device *vd,
+				   unsigned int index, int status)
 {
+	struct vdisplay_connector *vc;
+
+	if (WARN_ON(index >= vd->topology.num_connectors))
+		return;
+	vc = &vd->connectors[index];
+	if (xchg(&vc->status, status) != status)
+		drm_kms_helper_connector_hotplug_event(&vc->base);
+}
+
+static int vdisplay_output_init(struct vdisplay_device *vd, unsigned int i)
+{
+	struct vdisplay_connector *vc = &vd->connectors[i];
 	int ret;
 
-	ret = drm_encoder_init(&vd->drm, &vd->encoder, &vdisplay_encoder_funcs,
+	vc->status = vd->topology.connectors[i].status;
+	ret = drm_encoder_init(&vd->drm, &vc->encoder, &vdisplay_encoder_funcs,
 			       DRM_MODE_ENCODER_VIRTUAL, NULL);
 	if (ret)
 		return ret;
-	vd->encoder.possible_crtcs = drm_crtc_mask(&vd->crtc);
+	vc->encoder.possible_crtcs = vd->topology.connectors[i].possible_crtcs;
 
-	ret = drm_connector_init(&vd->drm, &vd->connector,
-				 &vdisplay_connector_funcs,
+	ret = drm_connector_init(&vd->drm, &vc->base, &vdisplay_connector_funcs,
 				 DRM_MODE_CONNECTOR_VIRTUAL);
 	if (ret)
 		return ret;
-	drm_connector_helper_add(&vd->connector, &vdisplay_connector_helpers);
+	drm_connector_helper_add(&vc->base, &vdisplay_connector_helpers);
+	return drm_connector_attach_encoder(&vc->base, &vc->encoder);
+}
 
-	return drm_connector_attach_encoder(&vd->connector, &vd->encoder);
+/**
+ * vdisplay_outputs_init - create the encoders and connectors
+ * @vd: the device, whose CRTCs exist and &vdisplay_device.connectors is
+ *	allocated
+ *
+ * Returns: 0 or a negative errno.
+ */
+int vdisplay_outputs_init(struct vdisplay_device *vd)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < vd->topology.num_connectors; i++) {
+		ret = vdisplay_output_init(vd, i);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }

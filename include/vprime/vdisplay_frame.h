@@ -1,16 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vdisplay: the layout of the frame capture file in debugfs.
+ *
+ * Not UAPI: debugfs is a debugging interface whose files may change with
+ * the driver. vdisplay.ko, its tests and tools/ share this header; a
+ * program that wants the screen without debugfs uses the writeback
+ * connector (DRM's standard interface) instead.
  */
-#ifndef __VDISPLAY_DRM_H__
-#define __VDISPLAY_DRM_H__
+#ifndef __VPRIME_VDISPLAY_FRAME_H__
+#define __VPRIME_VDISPLAY_FRAME_H__
 
 #include <linux/types.h>
 
 #define VDISPLAY_FRAME_MAGIC	"VDFRAME1"
 
 /**
- * struct vdisplay_frame_header - header of /sys/kernel/debug/dri/N/vdisplay_frame
+ * struct vdisplay_frame_header - header of the vdisplay_frame debugfs files
  * @magic: %VDISPLAY_FRAME_MAGIC, not NUL-terminated.
  * @width: frame width in pixels.
  * @height: frame height in pixels.
@@ -34,4 +39,4 @@ struct vdisplay_frame_header {
 	__u32 pad;
 };
 
-#endif /* __VDISPLAY_DRM_H__ */
+#endif /* __VPRIME_VDISPLAY_FRAME_H__ */
