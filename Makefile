@@ -6,6 +6,8 @@
 #                      (KVER=6.1, KVER=6.12 or a full version: that one only)
 #   make check-debug   the suite on the debug kernel (KASAN, lockdep, kmemleak)
 #   make kunit         primegem's KUnit tests under UML
+#   make check-upstream  the upstream/ kernel patch series: its tests on
+#                      stock vgem/vkms, unpatched (Debian) and patched
 #   make shell         interactive guest with the modules loaded (KVER)
 #   make demo          the cross-device display pipeline in a guest (KVER)
 #   make setup         install the Debian packages needed (scripts/setup)
@@ -25,7 +27,7 @@ DESTDIR	?=
 
 
 .PHONY: all modules tests tools setup check check-debug kunit shell demo \
-	install dkms-install dkms-remove dkms-test clean
+	install dkms-install dkms-remove dkms-test clean check-upstream
 
 all: modules tests tools
 
@@ -55,6 +57,13 @@ check-debug:
 	@scripts/setup
 	$(MAKE) tests tools
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL scripts/check --debug
+
+# The upstream/ series: its tests on Debian's unpatched kernels (expected
+# failures) and on the debug kernel, which carries it (scripts/check-upstream).
+check-upstream:
+	@scripts/setup
+	$(MAKE) tests
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL scripts/check-upstream
 
 # primegem's KUnit tests under UML, in a cached copy of linux-source-6.12.
 kunit:
