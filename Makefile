@@ -6,6 +6,8 @@
 #                      (KVER=6.1, KVER=6.12 or a full version: that one only)
 #   make check-debug   the suite on the debug kernel (KASAN, lockdep, kmemleak)
 #   make kunit         primegem's KUnit tests under UML
+#   make check-upstream  the upstream/ kernel patch series: its tests on
+#                      stock vgem/vkms, unpatched (Debian) and patched
 #   make fuzz          the fuzzer (tests/fuzz) in a guest on every supported
 #                      kernel installed (KVER=...: that one only)
 #   make fuzz-debug    the fuzzer on the debug kernel
@@ -31,7 +33,7 @@ DESTDIR	?=
 
 .PHONY: all modules tests tools setup check check-debug kunit shell demo \
 	bench-compose install dkms-install dkms-remove dkms-test clean fuzz \
-	fuzz-debug fuzz-ci
+	fuzz-debug fuzz-ci check-upstream
 
 all: modules tests tools
 
@@ -62,6 +64,13 @@ check-debug:
 	@scripts/setup
 	$(MAKE) tests tools
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL scripts/check --debug
+
+# The upstream/ series: its tests on Debian's unpatched kernels (expected
+# failures) and on the debug kernel, which carries it (scripts/check-upstream).
+check-upstream:
+	@scripts/setup
+	$(MAKE) tests
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL scripts/check-upstream
 
 # primegem's KUnit tests under UML, in a cached copy of linux-source-6.12.
 kunit:
