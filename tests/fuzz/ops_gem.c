@@ -98,11 +98,16 @@ int fz_export(struct fz_worker *w, struct fz_file *f, struct fz_handle *h,
 	 * so a second export gets the first's mode, and the handle may not
 	 * be what the pool thinks if another process shares the file. Nor is
 	 * its origin then: unknown (-1) rather than wrong.
+	 *
+	 * An imported object exports the dma-buf it was imported from, so
+	 * the origin is the handle's, never simply this device: a handle of
+	 * unknown origin (an import of an unknown dma-buf, a GETFB handle,
+	 * another worker's flink name) may be any device's, this one's
+	 * included, and importing its dma-buf back there is a self-import.
 	 */
 	e->rdwr = (fcntl(a.fd, F_GETFL) & O_ACCMODE) == O_RDWR;
 	e->size = dmabuf_size(a.fd);
-	e->origin = f->received ? -1 : h->origin >= 0 ? h->origin :
-		    (h->flags & H_FOREIGN) ? -1 : f->dev;
+	e->origin = f->received ? -1 : h->origin;
 	return a.fd;
 }
 
