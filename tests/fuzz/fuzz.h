@@ -276,9 +276,9 @@ struct fz_map {
 struct fz_flink {
 	uint32_t name;
 	int dev;
+	int fd;			/* the file and handle it was made from */
+	uint32_t h;
 	uint64_t size;
-	int origin;
-	uint32_t flags;
 };
 
 struct fz_worker {

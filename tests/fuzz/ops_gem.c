@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "fuzz.h"
@@ -42,9 +43,36 @@ void fz_op_gem_flink(struct fz_worker *w)
 	     &w->flinks[fz_rnd(w, FZ_MAX_FLINKS)];
 	fl->name = a.name;
 	fl->dev = f->dev;
+	fl->fd = f->fd;
+	fl->h = a.handle;
 	fl->size = h ? h->size : 0;
-	fl->origin = h && !f->received ? h->origin : -1;
-	fl->flags = h ? h->flags & (H_FOREIGN | H_RO | H_HUGE) : 0;
+}
+
+/*
+ * The pool's handle that still names @fl's object, or NULL. A name dies
+ * with its object and the number comes back for the next object flinked
+ * on the device, by any worker, so a name remembered is only trusted
+ * while a handle of ours still holds it: the handle it was made from,
+ * found again, not shared, and FLINK on it gives the same name.
+ */
+static struct fz_handle *flink_source(struct fz_worker *w,
+				      const struct fz_flink *fl)
+{
+	struct drm_gem_flink a = { .handle = fl->h };
+	struct fz_handle *h;
+	int i;
+
+	for (i = 0; i < w->nfiles; i++) {
+		struct fz_file *f = &w->files[i];
+
+		if (f->fd != fl->fd || f->dev != fl->dev || f->received)
+			continue;
+		h = fz_find_handle(f, fl->h);
+		if (h && !ioctl(f->fd, DRM_IOCTL_GEM_FLINK, &a) &&
+		    a.name == fl->name)
+			return h;
+	}
+	return NULL;
 }
 
 void fz_op_gem_open(struct fz_worker *w)
@@ -52,6 +80,7 @@ void fz_op_gem_open(struct fz_worker *w)
 	struct fz_file *f = fz_pick_file(w, PICK_CARD);
 	struct drm_gem_open a = { 0 };
 	struct fz_flink *fl = NULL;
+	struct fz_handle *src;
 
 	if (!f)
 		return;
@@ -65,9 +94,11 @@ void fz_op_gem_open(struct fz_worker *w)
 	fz_trace(w, "gem_open fd %d name %u", f->fd, a.name);
 	if (fz_ioctl(w, OP_gem_open, f->fd, DRM_IOCTL_GEM_OPEN, &a))
 		return;
-	/* Our own name: we know what it names; another worker's: not. */
-	if (fl && fl->dev == f->dev && fl->origin >= 0)
-		fz_add_handle(w, f, a.handle, a.size, fl->flags, fl->origin);
+	/* Our own live name: we know what it names; another worker's: not. */
+	src = fl && fl->dev == f->dev && !f->received ? flink_source(w, fl) : NULL;
+	if (src && src->origin >= 0)
+		fz_add_handle(w, f, a.handle, a.size,
+			      src->flags & (H_FOREIGN | H_RO | H_HUGE), src->origin);
 	else
 		fz_add_handle(w, f, a.handle, a.size, 0, -1);
 }
@@ -98,11 +129,16 @@ int fz_export(struct fz_worker *w, struct fz_file *f, struct fz_handle *h,
 	 * so a second export gets the first's mode, and the handle may not
 	 * be what the pool thinks if another process shares the file. Nor is
 	 * its origin then: unknown (-1) rather than wrong.
+	 *
+	 * An imported object exports the dma-buf it was imported from, so
+	 * the origin is the handle's, never simply this device: a handle of
+	 * unknown origin (an import of an unknown dma-buf, a GETFB handle,
+	 * another worker's flink name) may be any device's, this one's
+	 * included, and importing its dma-buf back there is a self-import.
 	 */
 	e->rdwr = (fcntl(a.fd, F_GETFL) & O_ACCMODE) == O_RDWR;
 	e->size = dmabuf_size(a.fd);
-	e->origin = f->received ? -1 : h->origin >= 0 ? h->origin :
-		    (h->flags & H_FOREIGN) ? -1 : f->dev;
+	e->origin = f->received ? -1 : h->origin;
 	return a.fd;
 }
 

@@ -92,6 +92,7 @@ void fz_op_mmap_gem(struct fz_worker *w)
 	uint64_t npages, first, count, off;
 	struct fz_handle *h = NULL;
 	int prot = map_prot(w), flags = map_flags(w), ret;
+	unsigned int k;
 	bool check;
 	void *p;
 
@@ -99,8 +100,7 @@ void fz_op_mmap_gem(struct fz_worker *w)
 		return;
 	if (f->render || fz_chance(w, 10)) {
 		/* Render nodes have no MAP_DUMB: an offset the device gave out. */
-		unsigned int k = fz_rnd(w, 8);
-
+		k = fz_rnd(w, 8);
 		off = recent[f->dev][k].off;
 		npages = recent[f->dev][k].npages;
 		if (!off)
@@ -113,8 +113,9 @@ void fz_op_mmap_gem(struct fz_worker *w)
 			return;
 		off = md.offset;
 		npages = h && h->size ? (h->size + FZ_PAGE - 1) / FZ_PAGE : 1 + fz_rnd(w, 16);
-		recent[f->dev][fz_rnd(w, 8)].off = off;
-		recent[f->dev][fz_rnd(w, 8)].npages = npages;
+		k = fz_rnd(w, 8);
+		recent[f->dev][k].off = off;
+		recent[f->dev][k].npages = npages;
 	}
 	map_range(w, npages, &first, &count);
 	off += first * FZ_PAGE;
