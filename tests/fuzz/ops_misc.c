@@ -127,6 +127,13 @@ static const char *write_value(struct fz_worker *w, const char *path, char *buf,
 
 		return v[fz_rnd(w, 7)];
 	}
+	if (!strcmp(base, "vrender_fence_timeout_ms") ||
+	    !strcmp(base, "vrender_job_timeout_ms")) {
+		/* In range, short, out of range both ways, not a number. */
+		static const char *const v[] = { "300", "1000\n", "1", "0", "600001", "x" };
+
+		return v[fz_rnd(w, 6)];
+	}
 	if (!strcmp(base, "control")) {
 		static const char *const v[] = { "auto", "none", "auto\n", "bogus", "" };
 

@@ -12,6 +12,7 @@
 #include <drm_fourcc.h>
 #include <linux/dma-buf.h>
 
+#include "debugfs.h"
 #include "drmtest.h"
 #include "igt_core.h"
 #include "ioctl_wrappers.h"
@@ -230,21 +231,17 @@ static void test_fence_no_wakeup(void)
 	struct timespec start;
 	struct shared_fb s;
 	struct kms_fb a;
-	char old[32];
 	double t;
 
-	igt_require(module_param_read("vrender", "fence_timeout_ms", old,
-				      sizeof(old)));
 	shared_fb_create(&s, 8);
 	dumb_fb_pattern(&a, 9);
 	igt_assert_eq(kms_commit_primary(&k, a.fb_id, 0, -1, NULL), 0);
 
 	/* The fence signals by itself after 400 ms: nobody wakes up. */
-	igt_assert_eq(__module_param_write("vrender", "fence_timeout_ms", "400"),
-		      0);
+	debugfs_knob_set(vr, "vrender_fence_timeout_ms", 400);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	vgem_fence_attach(vr, s.vr_handle, VRENDER_FENCE_WRITE);
-	__module_param_write("vrender", "fence_timeout_ms", old);
+	debugfs_knob_restore(vr, "vrender_fence_timeout_ms");
 	igt_assert_eq(kms_commit_primary(&k, s.fb_id, DRM_MODE_PAGE_FLIP_EVENT |
 					 DRM_MODE_ATOMIC_NONBLOCK, -1, NULL), 0);
 	igt_assert(kms_wait_event(fd, 10000, &ev));

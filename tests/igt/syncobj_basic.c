@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <xf86drm.h>
 
+#include "debugfs.h"
 #include "drmtest.h"
 #include "igt_core.h"
 #include "ioctl_wrappers.h"
@@ -379,8 +380,7 @@ igt_main
 	igt_fixture {
 		fd = vrender_open_render(0);
 		syncobj_require(fd, false);
-		if (module_param_int("vrender", "fence_timeout_ms") < 10000)
-			param_set_uint("vrender", "fence_timeout_ms", 10000);
+		debugfs_knob_at_least(fd, "vrender_fence_timeout_ms", 10000);
 	}
 
 	igt_subtest("create-destroy")
@@ -413,7 +413,7 @@ igt_main
 		test_timeline();
 
 	igt_fixture {
-		param_restore_all();
+		debugfs_knob_restore_all();
 		close(fd);
 	}
 }

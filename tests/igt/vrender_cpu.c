@@ -536,10 +536,7 @@ igt_main
 	igt_fixture {
 		fd0 = vrender_open(0);
 		engine_stats_require(fd0);
-		if (module_param_int("vrender", "fence_timeout_ms") < 10000)
-			param_set_uint("vrender", "fence_timeout_ms", 10000);
-		if (module_param_int("vrender", "job_timeout_ms") < 20000)
-			param_set_uint("vrender", "job_timeout_ms", 20000);
+		timeouts_at_least_default(fd0);
 		debugfs_knob_set(fd0, "primegem_cpu_lease_ms", LONG_LEASE_MS);
 	}
 
@@ -569,6 +566,7 @@ igt_main
 	igt_subtest_group {
 		igt_fixture {
 			fd1 = vrender_open(1);
+			timeouts_at_least_default(fd1);
 		}
 
 		igt_subtest("strict-write-bracket")
@@ -579,7 +577,7 @@ igt_main
 	}
 
 	igt_fixture {
-		param_restore_all();
+		debugfs_knob_restore_all();
 		close(fd0);
 	}
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <linux/dma-buf.h>
 
+#include "debugfs.h"
 #include "drmtest.h"
 #include "igt_core.h"
 #include "ioctl_wrappers.h"
@@ -24,43 +25,20 @@
 
 static int fd = -1;
 static int fd1 = -1;
-static char orig_timeout[32];
-static bool have_orig_timeout;
+#define FENCE_TIMEOUT		"vrender_fence_timeout_ms"
 
-static void restore_timeout(int sig)
-{
-	(void)sig;
-	if (have_orig_timeout)
-		__module_param_write("vrender", "fence_timeout_ms",
-				     orig_timeout);
-}
-
-static void save_timeout(void)
-{
-	have_orig_timeout = module_param_read("vrender", "fence_timeout_ms",
-					      orig_timeout,
-					      sizeof(orig_timeout));
-	if (have_orig_timeout)
-		igt_install_exit_handler(restore_timeout);
-}
-
+/* The fence timeout of the device of fd, until the test exits. */
 static void set_timeout(unsigned int ms)
 {
-	char val[16];
-	int err;
-
-	igt_require_f(have_orig_timeout, "fence_timeout_ms not readable\n");
-	snprintf(val, sizeof(val), "%u", ms);
-	err = __module_param_write("vrender", "fence_timeout_ms", val);
-	igt_require_f(err == 0, "cannot write fence_timeout_ms: %s\n",
-		      strerror(-err));
+	debugfs_knob_set(fd, FENCE_TIMEOUT, ms);
 }
 
 /* Fences must not expire by themselves during the test. */
 static void require_long_timeout(void)
 {
-	if (module_param_int("vrender", "fence_timeout_ms") < LONG_TIMEOUT_MS)
-		set_timeout(LONG_TIMEOUT_MS);
+	debugfs_knob_at_least(fd, FENCE_TIMEOUT, LONG_TIMEOUT_MS);
+	if (fd1 >= 0)
+		debugfs_knob_at_least(fd1, FENCE_TIMEOUT, LONG_TIMEOUT_MS);
 }
 
 struct obj {
@@ -211,7 +189,7 @@ static void test_signal_expired(void)
 		     "fence signalled at once\n");
 	igt_assert_f(fd_poll(o.dmabuf, POLLOUT, 30000),
 		     "fence did not expire within 30s\n");
-	restore_timeout(0);
+	debugfs_knob_restore(fd, FENCE_TIMEOUT);
 	igt_assert_eq(signal_fence(fd, fence, 0), -ETIMEDOUT);
 	igt_assert_eq(signal_fence(fd, fence, 0), -ENOENT);
 	obj_destroy(&o);
@@ -314,7 +292,7 @@ static void test_close_stops_timers(void)
 		igt_assert(fd_poll(o[i].dmabuf, POLLIN | POLLOUT, 0));
 		obj_destroy(&o[i]);
 	}
-	restore_timeout(0);
+	debugfs_knob_restore(fd, FENCE_TIMEOUT);
 }
 
 /* FENCE_SIGNAL stops the timer too. */
@@ -329,7 +307,7 @@ static void test_signal_stops_timer(void)
 	vgem_fence_signal(fd, vgem_fence_attach(fd, o.bo.handle, WRITE));
 	igt_assert_lte(fence_timers(fd), before);
 	obj_destroy(&o);
-	restore_timeout(0);
+	debugfs_knob_restore(fd, FENCE_TIMEOUT);
 }
 
 /* A fence attached on the importer is seen through the shared dma-buf. */
@@ -352,11 +330,70 @@ static void test_attach_imported(void)
 	obj_destroy(&o);
 }
 
+/*
+ * The timeouts are per device, in debugfs; the module parameters are only
+ * the values devices start with and are read-only. A value out of range
+ * (1 .. 600000 ms) or not a number is refused and changes nothing.
+ */
+static void test_timeout_knobs(void)
+{
+	static const char *const knobs[] = { FENCE_TIMEOUT,
+					      "vrender_job_timeout_ms" };
+	static const char *const params[] = { "fence_timeout_ms",
+					       "job_timeout_ms" };
+	static const uint64_t bad[] = { 0, 600001, 1ull << 32, ~0ull };
+
+	for (unsigned int k = 0; k < ARRAY_SIZE(knobs); k++) {
+		uint64_t old;
+
+		igt_assert_eq(__module_param_write("vrender", params[k], "5"),
+			      -EACCES);
+		old = debugfs_knob_get(fd, knobs[k]);
+		for (unsigned int i = 0; i < ARRAY_SIZE(bad); i++) {
+			igt_assert_eq(__debugfs_knob_write(fd, knobs[k],
+							   bad[i]), -EINVAL);
+			igt_assert_eq_u64(debugfs_knob_get(fd, knobs[k]), old);
+		}
+		debugfs_knob_set(fd, knobs[k], 1);
+		debugfs_knob_set(fd, knobs[k], 600000);
+		debugfs_knob_restore(fd, knobs[k]);
+		igt_assert_eq_u64(debugfs_knob_get(fd, knobs[k]), old);
+	}
+}
+
+/*
+ * A device's fence timeout is its own: a fence of vrender.1 with a short
+ * timeout expires while one attached at the same time on vrender.0 (long
+ * timeout) stays unsignalled.
+ */
+static void test_timeout_per_device(void)
+{
+	uint32_t h0 = gem_create(fd, igt_page_size(), 0);
+	uint32_t h1 = gem_create(fd1, igt_page_size(), 0);
+	int d0 = prime_handle_to_fd(fd, h0), d1 = prime_handle_to_fd(fd1, h1);
+	uint32_t f0, f1;
+
+	require_long_timeout();
+	debugfs_knob_set(fd1, FENCE_TIMEOUT, SHORT_TIMEOUT_MS);
+	f0 = vgem_fence_attach(fd, h0, WRITE);
+	f1 = vgem_fence_attach(fd1, h1, WRITE);
+	debugfs_knob_restore(fd1, FENCE_TIMEOUT);
+	igt_assert_f(fd_poll(d1, POLLOUT, 30000),
+		     "vrender.1's fence did not expire within 30s\n");
+	igt_assert_f(!fd_poll(d0, POLLOUT, 0),
+		     "vrender.0's fence expired with vrender.1's timeout\n");
+	igt_assert_eq(signal_fence(fd1, f1, 0), -ETIMEDOUT);
+	igt_assert_eq(signal_fence(fd, f0, 0), 0);
+	close(d0);
+	close(d1);
+	gem_close(fd, h0);
+	gem_close(fd1, h1);
+}
+
 igt_main
 {
 	igt_fixture {
 		fd = vrender_open(0);
-		save_timeout();
 	}
 
 	igt_subtest("attach-bad-flags")
@@ -392,6 +429,8 @@ igt_main
 		test_signal_stops_timer();
 	igt_subtest("vgem-abi")
 		vgem_abi_exercise(fd);
+	igt_subtest("timeout-knobs")
+		test_timeout_knobs();
 
 	igt_subtest_group {
 		igt_fixture {
@@ -400,13 +439,15 @@ igt_main
 
 		igt_subtest("attach-imported")
 			test_attach_imported();
+		igt_subtest("timeout-per-device")
+			test_timeout_per_device();
 
 		igt_fixture
 			close(fd1);
 	}
 
 	igt_fixture {
-		restore_timeout(0);
+		debugfs_knob_restore_all();
 		close(fd);
 	}
 }

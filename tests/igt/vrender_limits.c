@@ -168,8 +168,8 @@ static void test_jobs_in_flight(void)
 	char c;
 
 	/* Nothing times out while the gate holds the jobs back. */
-	param_set_uint("vrender", "fence_timeout_ms", 300000);
-	param_set_uint("vrender", "job_timeout_ms", 300000);
+	debugfs_knob_set(fd, "vrender_fence_timeout_ms", 300000);
+	debugfs_knob_set(fd, "vrender_job_timeout_ms", 300000);
 	g = gate_create(fd);
 	dst = gem_create(fd, igt_page_size(), 0);
 	for (unsigned int i = 0; i < VRENDER_MAX_JOBS_IN_FLIGHT; i++) {
@@ -214,8 +214,8 @@ static void test_jobs_in_flight(void)
 	close(sync[1]);
 	gate_destroy(&g);
 	gem_close(fd, dst);
-	param_restore("vrender", "job_timeout_ms");
-	param_restore("vrender", "fence_timeout_ms");
+	debugfs_knob_restore(fd, "vrender_job_timeout_ms");
+	debugfs_knob_restore(fd, "vrender_fence_timeout_ms");
 }
 
 static int attach(int dev, uint32_t handle, uint32_t *fence)
@@ -234,7 +234,7 @@ static void test_fences_per_file(void)
 	uint32_t h = gem_create(dev, igt_page_size(), 0);
 	uint32_t first = 0, f;
 
-	param_set_uint("vrender", "fence_timeout_ms", 120000);
+	debugfs_knob_set(fd, "vrender_fence_timeout_ms", 120000);
 	for (unsigned int i = 0; i < VRENDER_MAX_FENCES; i++) {
 		igt_assert_eq(attach(dev, h, &f), 0);
 		if (!i)
@@ -249,7 +249,7 @@ static void test_fences_per_file(void)
 	igt_assert_eq(attach(fd, gem_create(fd, igt_page_size(), 0), &f), 0);
 	vgem_fence_signal(fd, f);
 	close(dev);
-	param_restore("vrender", "fence_timeout_ms");
+	debugfs_knob_restore(fd, "vrender_fence_timeout_ms");
 }
 
 /*
@@ -263,7 +263,7 @@ static void test_fences_per_buffer(void)
 	int dev[VRENDER_MAX_BO_FENCES / VRENDER_MAX_FENCES];
 	struct job j;
 
-	param_set_uint("vrender", "fence_timeout_ms", 120000);
+	debugfs_knob_set(fd, "vrender_fence_timeout_ms", 120000);
 	dmabuf = prime_handle_to_fd(fd, h);
 	for (int i = 0; i < files; i++) {
 		uint32_t mine;
@@ -289,7 +289,7 @@ static void test_fences_per_buffer(void)
 	close(extra);
 	close(dmabuf);
 	gem_close(fd, h);
-	param_restore("vrender", "fence_timeout_ms");
+	debugfs_knob_restore(fd, "vrender_fence_timeout_ms");
 }
 
 igt_main

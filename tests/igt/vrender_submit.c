@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <linux/dma-buf.h>
 
+#include "debugfs.h"
 #include "drmtest.h"
 #include "igt_core.h"
 #include "ioctl_wrappers.h"
@@ -417,7 +418,7 @@ static int failed_job(struct gate *g, uint32_t timeline, uint64_t point,
 	struct job j = job_fill(b.handle, 0, 64, 0xbad);
 	int fence;
 
-	param_set_uint("vrender", "job_timeout_ms", SHORT_JOB_TIMEOUT_MS);
+	debugfs_knob_set(fd, "vrender_job_timeout_ms", SHORT_JOB_TIMEOUT_MS);
 	*g = gate_create(fd);
 	gate_hold(&j, g);
 	if (point)
@@ -425,7 +426,7 @@ static int failed_job(struct gate *g, uint32_t timeline, uint64_t point,
 	fence = job_submit(fd, &j);
 	if (wait) {
 		igt_assert_eq(fence_wait_status(fence), -ETIMEDOUT);
-		param_restore("vrender", "job_timeout_ms");
+		debugfs_knob_restore(fd, "vrender_job_timeout_ms");
 		buf_check(&b, 0, 64, 0);
 	}
 	buf_destroy(&b);
@@ -451,7 +452,7 @@ static void test_in_fence_error(enum in_kind kind, int dev, bool pending)
 	struct gate g;
 
 	/* A failed run of another subtest may have left it low. */
-	param_restore_all();
+	debugfs_knob_restore_all();
 	buf_set(&x, 0, x.size, 0x5a5a5a5a);
 	bad = failed_job(&g, tl, kind == IN_TIMELINE ? 1 : 0, !pending);
 	if (!same && kind == IN_TIMELINE) {
@@ -488,7 +489,7 @@ static void test_in_fence_error(enum in_kind kind, int dev, bool pending)
 	igt_assert_f(fence_wait_status(fence) == -ETIMEDOUT,
 		     "job fence status %d, expected %d (-ETIMEDOUT of its in-fence)\n",
 		     fence_status(fence), -ETIMEDOUT);
-	param_restore("vrender", "job_timeout_ms");
+	debugfs_knob_restore(fd, "vrender_job_timeout_ms");
 	buf_check(&x, 0, x.size, 0x5a5a5a5a);
 	engine_assert_delta(before, engine_stats(dev),
 			    .submitted = 1 + same + (kind == IN_BOTH),
@@ -539,8 +540,8 @@ static void test_deadline_all_deps(void)
 	struct engine_stats before, after;
 	int fence;
 
-	param_restore_all();
-	param_set_uint("vrender", "job_timeout_ms", DEADLINE_MS);
+	debugfs_knob_restore_all();
+	debugfs_knob_set(fd, "vrender_job_timeout_ms", DEADLINE_MS);
 	buf_set(&b, 0, 64, 0);
 	for (unsigned int i = 0; i < ARRAY_SIZE(g); i++) {
 		g[i] = gate_create(fd);
@@ -556,7 +557,7 @@ static void test_deadline_all_deps(void)
 		     "job fence status %d, expected %d: its dependencies took %d ms in all, the deadline is %d ms\n",
 		     fence_status(fence), -ETIMEDOUT,
 		     (int)ARRAY_SIZE(g) * GATE_STEP_MS, DEADLINE_MS);
-	param_restore("vrender", "job_timeout_ms");
+	debugfs_knob_restore(fd, "vrender_job_timeout_ms");
 	buf_check(&b, 0, 64, 0);
 	after = engine_stats(fd);
 	engine_assert_delta(before, after, .submitted = 1, .failed = 1,
@@ -584,8 +585,8 @@ static void test_deadline_per_job(void)
 	struct gate g1, g2;
 	int f1, f2;
 
-	param_restore_all();
-	param_set_uint("vrender", "job_timeout_ms", DEADLINE_MS);
+	debugfs_knob_restore_all();
+	debugfs_knob_set(fd, "vrender_job_timeout_ms", DEADLINE_MS);
 	g1 = gate_create(fd);
 	g2 = gate_create(fd);
 	gate_hold(&j1, &g1);
@@ -598,7 +599,7 @@ static void test_deadline_per_job(void)
 	sleep_ms(GATE_STEP_MS);
 	gate_open(&g2);
 	fence_wait_ok(f2);
-	param_restore("vrender", "job_timeout_ms");
+	debugfs_knob_restore(fd, "vrender_job_timeout_ms");
 	buf_check(&b, 0, 64, 1);
 	buf_check(&b, 64, 64, 2);
 	gate_destroy(&g1);
@@ -678,7 +679,7 @@ igt_main
 	}
 
 	igt_fixture {
-		param_restore_all();
+		debugfs_knob_restore_all();
 		close(fd);
 	}
 }

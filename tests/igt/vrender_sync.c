@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <linux/dma-buf.h>
 
+#include "debugfs.h"
 #include "drmtest.h"
 #include "igt_core.h"
 #include "ioctl_wrappers.h"
@@ -460,10 +461,7 @@ igt_main
 		fd0 = vrender_open(0);
 		engine_stats_require(fd0);
 		/* Nothing may expire by itself during a test. */
-		if (module_param_int("vrender", "fence_timeout_ms") < 10000)
-			param_set_uint("vrender", "fence_timeout_ms", 10000);
-		if (module_param_int("vrender", "job_timeout_ms") < 20000)
-			param_set_uint("vrender", "job_timeout_ms", 20000);
+		timeouts_at_least_default(fd0);
 	}
 
 	igt_subtest("vgem-write-fence-holds-jobs")
@@ -474,6 +472,7 @@ igt_main
 	igt_subtest_group {
 		igt_fixture {
 			fd1 = vrender_open(1);
+			timeouts_at_least_default(fd1);
 		}
 
 		igt_subtest("cross-device")
@@ -500,6 +499,7 @@ igt_main
 		igt_subtest_group {
 			igt_fixture {
 				fd2 = vrender_open(2);
+				timeouts_at_least_default(fd2);
 			}
 
 			igt_subtest("chain-3-devices")
@@ -514,7 +514,7 @@ igt_main
 	}
 
 	igt_fixture {
-		param_restore_all();
+		debugfs_knob_restore_all();
 		close(fd0);
 	}
 }

@@ -250,6 +250,16 @@ void debugfs_knob_restore_all(void)
 		write_u64(saved_knobs[i].path, saved_knobs[i].value);
 }
 
+void debugfs_knob_restore(int fd, const char *name)
+{
+	char path[128];
+
+	knob_path(fd, name, path, sizeof(path));
+	for (int i = 0; i < num_saved_knobs; i++)
+		if (!strcmp(saved_knobs[i].path, path))
+			igt_assert_eq(write_u64(path, saved_knobs[i].value), 0);
+}
+
 static void restore_knobs(int sig)
 {
 	(void)sig;
@@ -287,6 +297,16 @@ void debugfs_knob_set(int fd, const char *name, uint64_t value)
 	err = write_u64(path, value);
 	igt_assert_f(err == 0, "writing %s: %s\n", path, strerror(-err));
 	igt_assert_eq_u64(debugfs_knob_get(fd, name), value);
+}
+
+void debugfs_knob_at_least(int fd, const char *name, uint64_t min)
+{
+	char path[128];
+	uint64_t value;
+
+	knob_path(fd, name, path, sizeof(path));
+	if (read_u64(path, &value) && value < min)
+		debugfs_knob_set(fd, name, min);
 }
 
 int __debugfs_knob_write(int fd, const char *name, uint64_t value)

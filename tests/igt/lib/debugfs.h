@@ -53,6 +53,13 @@ uint64_t debugfs_knob_get(int fd, const char *name);
 void debugfs_knob_set(int fd, const char *name, uint64_t value);
 int __debugfs_knob_write(int fd, const char *name, uint64_t value);
 void debugfs_knob_restore_all(void);
+/* Put back the value a debugfs_knob_set() of @name on @fd's device saved. */
+void debugfs_knob_restore(int fd, const char *name);
+/*
+ * Raise knob @name of @fd's device to @min (until the test exits) if it is
+ * lower; nothing if debugfs is not accessible.
+ */
+void debugfs_knob_at_least(int fd, const char *name, uint64_t min);
 
 /* The primegem_pin_limit knob (see "pinned memory"). */
 uint64_t pin_limit_get(int fd);

@@ -449,6 +449,12 @@ uint64_t debugfs_object_key(int fd, uint64_t id, const char *key)
 	return val;
 }
 
+void timeouts_at_least_default(int fd)
+{
+	debugfs_knob_at_least(fd, "vrender_fence_timeout_ms", 10000);
+	debugfs_knob_at_least(fd, "vrender_job_timeout_ms", 20000);
+}
+
 /* Module parameters */
 
 #define MAX_PARAMS	8

@@ -139,6 +139,13 @@ void fence_names(int fence_fd, char driver[32], char timeline[32]);
 uint64_t debugfs_object_key(int fd, uint64_t id, const char *key);
 
 /*
+ * Nothing expires by itself on @fd's device during the test: its fence
+ * timeout is raised to 10 s and its job timeout to 20 s if lower (debugfs
+ * knobs, restored at exit).
+ */
+void timeouts_at_least_default(int fd);
+
+/*
  * Module parameters: param_set() saves the value the first time and
  * installs an exit handler that restores every saved parameter; it skips
  * if the parameter cannot be written. param_restore() restores one now.

@@ -36,7 +36,8 @@
  * The device's mode is the policy: ``sigbus`` (the access fails with SIGBUS
  * at the faulting address) or ``warn`` (the access goes through and is
  * recorded); a flagged buffer on a device in mode ``off`` gets ``sigbus``.
- * New devices take their mode from the module parameter ``track_cpu``; the
+ * New devices take their mode from the module parameter ``track_cpu``
+ * (read-only after load: it is a default, not a run-time switch); the
  * debugfs file ``primegem_track_cpu`` of a device shows and switches it. A
  * switch zaps every CPU mapping of the device so that the next access
  * faults under the new mode (a fault that runs during the switch may still
@@ -146,9 +147,9 @@ static const struct kernel_param_ops primegem_track_param_ops = {
 };
 
 module_param_cb(track_cpu, &primegem_track_param_ops,
-		&primegem_track_default, 0644);
+		&primegem_track_default, 0444);
 MODULE_PARM_DESC(track_cpu,
-		 "CPU access tracking mode of new devices: off (default), sigbus or warn");
+		 "CPU access tracking mode of new devices: off (default), sigbus or warn (per device: debugfs primegem_track_cpu)");
 
 /**
  * primegem_track_level - access allowed by the open brackets

@@ -7,7 +7,6 @@
 #include <linux/dma-fence.h>
 #include <linux/dma-fence-chain.h>
 #include <linux/jiffies.h>
-#include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/timer.h>
@@ -25,11 +24,12 @@
  * sync, see vrender_submit.c) and its explicit in-fences. The scheduler
  * waits for them (drm_sched_job_add_dependency()) before it hands the job to
  * the device, one after the other, for as long as they take. vrender
- * promises more: a job waits at most job_timeout_ms for all of its
- * dependencies together; then it fails with -ETIMEDOUT without executing. A
- * fence from a driver that never signals, or a sync_file of a test
- * timeline, must not hold the file's queue for ever, and a job with N slow
- * dependencies must not wait N times the timeout.
+ * promises more: a job waits at most its device's job timeout (see
+ * "timeouts" in vrender_drv.c) for all of its dependencies together; then
+ * it fails with -ETIMEDOUT without executing. A fence from a driver that
+ * never signals, or a sync_file of a test timeline, must not hold the
+ * file's queue for ever, and a job with N slow dependencies must not wait
+ * N times the timeout.
  *
  * The scheduler has no such bound, so each dependency reaches it through a
  * proxy: a fence of the job's that signals when the dependency does, or
@@ -57,11 +57,6 @@
  * under &vrender_deps.lock.
  */
 
-static unsigned int vrender_job_timeout_ms = 20000;
-module_param_named(job_timeout_ms, vrender_job_timeout_ms, uint, 0644);
-MODULE_PARM_DESC(job_timeout_ms,
-		 "Longest wait of a job for all its dependencies (default 20000)");
-
 /* A dependency as the scheduler sees it. */
 struct vrender_dep {
 	struct dma_fence base;	/* first: the default release frees it */
@@ -86,12 +81,14 @@ static bool vrender_dep_enable_signaling(struct dma_fence *fence)
 {
 	struct vrender_dep *dep = container_of(fence, typeof(*dep), base);
 	struct vrender_deps *deps = &dep->job->deps;
+	unsigned int timeout_ms;
 
 	lockdep_assert_held(&deps->lock);
 	if (!deps->started) {
 		deps->started = true;
-		mod_timer(&deps->deadline, jiffies +
-			  msecs_to_jiffies(READ_ONCE(vrender_job_timeout_ms)));
+		timeout_ms = READ_ONCE(dep->job->engine->job_timeout_ms);
+		mod_timer(&deps->deadline,
+			  jiffies + msecs_to_jiffies(timeout_ms));
 	}
 	return true;
 }

@@ -3,6 +3,8 @@
  * vrender: N virtual render devices over the primegem helpers.
  */
 
+#include <linux/debugfs.h>
+#include <linux/minmax.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
 #include <linux/slab.h>
@@ -27,12 +29,78 @@ static bool vrender_vgem_compat;
 module_param_named(vgem_compat, vrender_vgem_compat, bool, 0444);
 MODULE_PARM_DESC(vgem_compat, "Device 0 reports the driver name \"vgem\"");
 
-unsigned int vrender_fence_timeout_ms = 10000;
-module_param_named(fence_timeout_ms, vrender_fence_timeout_ms, uint, 0644);
+/**
+ * DOC: timeouts
+ *
+ * Two timeouts bound what userspace can make a device wait for, each per
+ * device, in milliseconds:
+ *
+ * - the fence timeout: a FENCE_ATTACH fence signals by itself after it
+ *   (see "vgem-compatible fences"), read when the fence is attached;
+ * - the job timeout: a job waits at most this long for all its
+ *   dependencies together, then fails with -ETIMEDOUT (see "dependencies"),
+ *   read when the scheduler starts waiting for the job.
+ *
+ * The module parameters ``fence_timeout_ms`` (default 10000) and
+ * ``job_timeout_ms`` (default 20000) are read-only: they are the values a
+ * device starts with, clamped to %VRENDER_MIN_TIMEOUT_MS ..
+ * %VRENDER_MAX_TIMEOUT_MS. At run time each device has its own, in its
+ * debugfs directory: ``vrender_fence_timeout_ms`` and
+ * ``vrender_job_timeout_ms`` show and set them; a value outside the bounds
+ * (or not a number) fails with -EINVAL and changes nothing. A change
+ * applies to the fences and jobs that read the value afterwards.
+ */
+
+static unsigned int vrender_fence_timeout_ms = 10000;
+module_param_named(fence_timeout_ms, vrender_fence_timeout_ms, uint, 0444);
 MODULE_PARM_DESC(fence_timeout_ms,
-		 "Fences from FENCE_ATTACH signal by themselves after this (default 10000)");
+		 "Fences from FENCE_ATTACH signal by themselves after this, for new devices (default 10000, 1 to 600000; per device: debugfs vrender_fence_timeout_ms)");
+
+static unsigned int vrender_job_timeout_ms = 20000;
+module_param_named(job_timeout_ms, vrender_job_timeout_ms, uint, 0444);
+MODULE_PARM_DESC(job_timeout_ms,
+		 "Longest wait of a job for all its dependencies, for new devices (default 20000, 1 to 600000; per device: debugfs vrender_job_timeout_ms)");
 
 static struct vrender_device *vrender_devices[VRENDER_MAX_DEVICES];
+
+static unsigned int vrender_timeout_clamp(unsigned int ms)
+{
+	return clamp(ms, (unsigned int)VRENDER_MIN_TIMEOUT_MS,
+		     (unsigned int)VRENDER_MAX_TIMEOUT_MS);
+}
+
+/* debugfs: a timeout of the device, bounded. */
+static int vrender_timeout_get(void *data, u64 *val)
+{
+	*val = READ_ONCE(*(unsigned int *)data);
+	return 0;
+}
+
+static int vrender_timeout_set(void *data, u64 val)
+{
+	if (val < VRENDER_MIN_TIMEOUT_MS || val > VRENDER_MAX_TIMEOUT_MS)
+		return -EINVAL;
+	WRITE_ONCE(*(unsigned int *)data, val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(vrender_timeout_fops, vrender_timeout_get,
+			 vrender_timeout_set, "%llu\n");
+
+/**
+ * vrender_timeouts_debugfs_init - add the device's timeout knobs
+ * @vdev: the device
+ * @root: its debugfs directory
+ */
+void vrender_timeouts_debugfs_init(struct vrender_device *vdev,
+				   struct dentry *root)
+{
+	debugfs_create_file_unsafe("vrender_fence_timeout_ms", 0644, root,
+				   &vdev->fence_timeout_ms,
+				   &vrender_timeout_fops);
+	debugfs_create_file_unsafe("vrender_job_timeout_ms", 0644, root,
+				   &vdev->engine.job_timeout_ms,
+				   &vrender_timeout_fops);
+}
 
 static int vrender_open(struct drm_device *drm, struct drm_file *file)
 {
@@ -123,6 +191,7 @@ static struct vrender_device *vrender_device_create(unsigned int index)
 		goto err_unregister_platform;
 	}
 	vdev->platform = pdev;
+	vdev->fence_timeout_ms = vrender_timeout_clamp(vrender_fence_timeout_ms);
 
 	ret = primegem_device_init(&vdev->pg, &vdev->drm, &pdev->dev);
 	if (ret)
@@ -132,6 +201,8 @@ static struct vrender_device *vrender_device_create(unsigned int index)
 				  &pdev->dev);
 	if (ret)
 		goto err_unregister_platform;
+	vdev->engine.job_timeout_ms =
+		vrender_timeout_clamp(vrender_job_timeout_ms);
 
 	ret = drm_dev_register(&vdev->drm, 0);
 	if (ret)

@@ -28,6 +28,8 @@ struct platform_device;
  * @platform: the platform device "vrender.<index>" the DRM device hangs on
  * @engine: the job engine
  * @fence_timers: FENCE_ATTACH fences whose expiry timer is armed
+ * @fence_timeout_ms: FENCE_ATTACH fences signal by themselves after this;
+ *	debugfs ``vrender_fence_timeout_ms``
  */
 struct vrender_device {
 	struct drm_device drm;
@@ -35,7 +37,12 @@ struct vrender_device {
 	struct vrender_engine engine;
 	struct platform_device *platform;
 	atomic_t fence_timers;
+	unsigned int fence_timeout_ms;
 };
+
+/* Bounds of the per-device timeouts, see "timeouts" in vrender_drv.c. */
+#define VRENDER_MIN_TIMEOUT_MS	1
+#define VRENDER_MAX_TIMEOUT_MS	600000
 
 static inline struct vrender_device *to_vrender(struct drm_device *drm)
 {
@@ -84,7 +91,8 @@ int vrender_client_reserve_job(struct vrender_client *client);
 void vrender_client_job_done(struct vrender_client *client);
 int vrender_resv_has_room(struct dma_resv *resv);
 
-extern unsigned int vrender_fence_timeout_ms;
+void vrender_timeouts_debugfs_init(struct vrender_device *vdev,
+				   struct dentry *root);
 
 /* vrender_gem.c: one-line hooks from drm_driver into primegem. */
 int vrender_dumb_create(struct drm_file *file, struct drm_device *drm,

@@ -52,6 +52,8 @@ enum vrender_wait_cause {
  * @waits: dependency fences by &enum vrender_wait_cause
  * @dep_timeouts: jobs failed because a dependency missed the deadline
  * @exec_timeouts: jobs stopped by the scheduler's timeout handler
+ * @job_timeout_ms: longest wait of a job for all its dependencies;
+ *	debugfs ``vrender_job_timeout_ms``
  */
 struct vrender_engine {
 	struct drm_gpu_scheduler sched;
@@ -71,6 +73,7 @@ struct vrender_engine {
 	atomic64_t waits[VRENDER_WAIT_CAUSES];
 	atomic64_t dep_timeouts;
 	atomic64_t exec_timeouts;
+	unsigned int job_timeout_ms;
 };
 
 /**
@@ -79,8 +82,8 @@ struct vrender_engine {
  *	@timed_out
  * @list: the proxies (&struct vrender_dep)
  * @pending: the fences still to become proxies, by id, one per context
- * @deadline: fails the waits still pending job_timeout_ms after the
- *	scheduler started waiting for the job
+ * @deadline: fails the waits still pending &vrender_engine.job_timeout_ms
+ *	after the scheduler started waiting for the job
  * @started: @deadline is armed (or has fired)
  * @timed_out: @deadline signalled a proxy whose fence had not signalled
  */

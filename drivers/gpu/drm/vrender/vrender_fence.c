@@ -26,8 +26,9 @@
  * local to the DRM file, to signal it with FENCE_SIGNAL. Until then, anyone
  * honouring implicit sync on the buffer (DMA_BUF_IOCTL_SYNC, poll on the
  * dma-buf, other drivers) waits for it. No fence may stay unsignalled for
- * ever: each one signals itself when the fence_timeout_ms module parameter
- * (read at attach) has passed, and closing the file signals its fences.
+ * ever: each one signals itself when its device's fence timeout (read at
+ * attach, see "timeouts" in vrender_drv.c) has passed, and closing the file
+ * signals its fences.
  * Signalling an expired fence reports -ETIMEDOUT, as vgem does.
  *
  * Lifetime: a fence outlives its file wherever someone holds it (another
@@ -93,8 +94,9 @@ static void vrender_fence_signal(struct dma_fence *base)
 					      base));
 }
 
-static struct dma_fence *vrender_fence_create(atomic_t *armed)
+static struct dma_fence *vrender_fence_create(struct vrender_device *vdev)
 {
+	atomic_t *armed = &vdev->fence_timers;
 	struct vrender_fence *fence;
 
 	fence = kzalloc(sizeof(*fence), GFP_KERNEL);
@@ -109,7 +111,7 @@ static struct dma_fence *vrender_fence_create(atomic_t *armed)
 	timer_setup(&fence->timer, vrender_fence_expire, TIMER_IRQSAFE);
 	atomic_inc(armed);
 	mod_timer(&fence->timer,
-		  jiffies + msecs_to_jiffies(READ_ONCE(vrender_fence_timeout_ms)));
+		  jiffies + msecs_to_jiffies(READ_ONCE(vdev->fence_timeout_ms)));
 	return &fence->base;
 }
 
@@ -166,7 +168,7 @@ int vrender_fence_attach_ioctl(struct drm_device *drm, void *data,
 	if (ret)
 		goto out_put_obj;
 
-	fence = vrender_fence_create(&to_vrender(drm)->fence_timers);
+	fence = vrender_fence_create(to_vrender(drm));
 	if (!fence) {
 		ret = -ENOMEM;
 		goto out_unreserve;

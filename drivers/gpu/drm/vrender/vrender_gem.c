@@ -54,6 +54,7 @@ void vrender_debugfs_init(struct drm_minor *minor)
 			    &vdev->engine, &vrender_engine_debugfs_fops);
 	debugfs_create_file("vrender_fences", 0444, minor->debugfs_root,
 			    vdev, &vrender_fences_debugfs_fops);
+	vrender_timeouts_debugfs_init(vdev, minor->debugfs_root);
 }
 
 int vrender_gem_info_ioctl(struct drm_device *drm, void *data,
