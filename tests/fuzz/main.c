@@ -577,11 +577,14 @@ static bool scan_kmsg(int kfd, bool *reported, int64_t *at_ns, int *pid)
 		if (!is_splat(msg))
 			continue;
 		if (!splat && !*reported) {
+			const char *task = strstr(msg, "by task ");
+
 			*at_ns = (int64_t)usec * 1000;
-			if ((p = strstr(msg, "PID: ")))
+			p = strstr(msg, "PID: ");
+			if (p)
 				*pid = atoi(p + 5);
-			else if ((p = strstr(msg, "by task ")) && (p = strchr(p, '/')))
-				*pid = atoi(p + 1);
+			else if (task && strchr(task, '/'))
+				*pid = atoi(strchr(task, '/') + 1);
 		}
 		splat = true;
 		if (!*reported && nsplat++ < 8)
