@@ -447,4 +447,26 @@ uint64_t fz_pool_size(struct fz_worker *w);
 int fz_touch_range(struct fz_worker *w, uint8_t *p, size_t len, bool write,
 		   uint32_t seed);
 
+/* ops_kms.c: helpers ops_kms_legacy.c shares. */
+bool fz_kms_not_master_skip(struct fz_worker *w);
+uint32_t fz_kms_fb_arg(struct fz_worker *w, struct fz_file *f, struct fz_fb **fbp);
+const struct drm_mode_modeinfo *fz_kms_pick_mode(struct fz_worker *w);
+const struct drm_mode_modeinfo *fz_kms_find_mode(uint32_t wd, uint32_t ht);
+bool fz_kms_low_refresh(const struct drm_mode_modeinfo *m);
+uint64_t fz_kms_random_value(struct fz_worker *w, struct fz_file *f,
+			     const struct fz_prop *p);
+
+/* discover.c: fill fz_cfg before the workers start. */
+void fz_discover_devices(void);
+void fz_discover_kms(void);
+void fz_discover_debugfs(void);
+
+/* report.c: what the parent prints. */
+bool fz_scan_kmsg(int kfd, bool *reported, int64_t *at_ns, int *pid);
+void fz_dump_splat(int64_t at_ns, int pid);
+void fz_dump_ring(int idx, int64_t at_ns, unsigned int n);
+void fz_print_file(const char *what, pid_t pid, const char *name);
+void fz_print_engines(void);
+void fz_print_report(double secs, int procs);
+
 #endif /* FUZZ_H */

@@ -91,241 +91,6 @@ static void usage(FILE *out)
 		FZ_MAX_WORKERS);
 }
 
-/* ---- discovery --------------------------------------------------------------- */
-
-static bool platform_of(const char *node, char *name, size_t len)
-{
-	char path[PATH_MAX], link[PATH_MAX];
-	const char *base;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/sys/class/drm/%s/device", node);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return false;
-	link[n] = '\0';
-	base = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
-	if ((strncmp(base, "vrender.", 8) && strcmp(base, "vdisplay.0")) ||
-	    strlen(base) >= len)
-		return false;
-	memcpy(name, base, strlen(base) + 1);
-	return true;
-}
-
-static int dev_cmp(const void *a, const void *b)
-{
-	const struct fz_dev *x = a, *y = b;
-
-	if (x->kms != y->kms)
-		return x->kms - y->kms;
-	return strlen(x->name) != strlen(y->name) ?
-	       (int)strlen(x->name) - (int)strlen(y->name) : strcmp(x->name, y->name);
-}
-
-static void discover_devices(void)
-{
-	DIR *d = opendir("/sys/class/drm");
-	struct dirent *de;
-	int i;
-
-	if (!d)
-		return;
-	/* Cards first, then their render nodes. */
-	while ((de = readdir(d))) {
-		char name[32];
-		char *end;
-		struct fz_dev *dev;
-
-		if (strlen(de->d_name) > 32 || strncmp(de->d_name, "card", 4) || !de->d_name[4])
-			continue;
-		strtol(de->d_name + 4, &end, 10);
-		if (*end || !platform_of(de->d_name, name, sizeof(name)))
-			continue;
-		if (fz_cfg.ndevs == FZ_MAX_DEVS)
-			break;
-		dev = &fz_cfg.devs[fz_cfg.ndevs++];
-		memset(dev, 0, sizeof(*dev));
-		snprintf(dev->name, sizeof(dev->name), "%s", name);
-		snprintf(dev->card, sizeof(dev->card), "/dev/dri/%s", de->d_name);
-		dev->kms = !strcmp(name, "vdisplay.0");
-	}
-	rewinddir(d);
-	while ((de = readdir(d))) {
-		char name[32];
-
-		if (strlen(de->d_name) > 32 || strncmp(de->d_name, "renderD", 7) || !platform_of(de->d_name, name, sizeof(name)))
-			continue;
-		for (i = 0; i < fz_cfg.ndevs; i++)
-			if (!strcmp(fz_cfg.devs[i].name, name))
-				snprintf(fz_cfg.devs[i].render, sizeof(fz_cfg.devs[i].render),
-					 "/dev/dri/%s", de->d_name);
-	}
-	closedir(d);
-	qsort(fz_cfg.devs, fz_cfg.ndevs, sizeof(fz_cfg.devs[0]), dev_cmp);
-}
-
-static void discover_props(int fd, uint32_t obj, uint32_t type)
-{
-	drmModeObjectPropertiesPtr props = drmModeObjectGetProperties(fd, obj, type);
-	uint32_t i;
-
-	if (!props)
-		return;
-	for (i = 0; i < props->count_props && fz_cfg.kms.nprops < FZ_MAX_PROPS; i++) {
-		drmModePropertyPtr p = drmModeGetProperty(fd, props->props[i]);
-		struct fz_prop *fp;
-		int k;
-
-		if (!p)
-			continue;
-		fp = &fz_cfg.kms.props[fz_cfg.kms.nprops++];
-		memset(fp, 0, sizeof(*fp));
-		fp->obj = obj;
-		fp->obj_type = type;
-		fp->id = p->prop_id;
-		fp->flags = p->flags;
-		snprintf(fp->name, sizeof(fp->name), "%s", p->name);
-		if (p->flags & (DRM_MODE_PROP_RANGE | DRM_MODE_PROP_SIGNED_RANGE)) {
-			if (p->count_values >= 2) {
-				fp->min = p->values[0];
-				fp->max = p->values[1];
-			}
-		} else if (p->flags & (DRM_MODE_PROP_ENUM | DRM_MODE_PROP_BITMASK)) {
-			for (k = 0; k < p->count_enums && k < 8; k++)
-				fp->values[fp->nvalues++] = p->enums[k].value;
-		}
-		drmModeFreeProperty(p);
-	}
-	drmModeFreeObjectProperties(props);
-}
-
-static void discover_kms(void)
-{
-	struct fz_kms *k = &fz_cfg.kms;
-	drmModeResPtr res;
-	drmModePlaneResPtr planes;
-	drmModeConnectorPtr conn;
-	uint32_t i;
-	int fd = -1, d;
-
-	for (d = 0; d < fz_cfg.ndevs; d++)
-		if (fz_cfg.devs[d].kms)
-			break;
-	if (d == fz_cfg.ndevs)
-		return;
-	k->dev = d;
-	fd = open(fz_cfg.devs[d].card, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	drmSetClientCap(fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1);
-	drmSetClientCap(fd, DRM_CLIENT_CAP_ATOMIC, 1);
-	res = drmModeGetResources(fd);
-	if (!res || !res->count_crtcs || !res->count_connectors)
-		goto out;
-	k->crtc = res->crtcs[0];
-	k->conn = res->connectors[0];
-	k->enc = res->count_encoders ? res->encoders[0] : 0;
-	conn = drmModeGetConnector(fd, k->conn);
-	if (conn) {
-		for (i = 0; i < (uint32_t)conn->count_modes && k->nmodes < FZ_MAX_MODES; i++)
-			memcpy(&k->modes[k->nmodes++], &conn->modes[i], sizeof(k->modes[0]));
-		drmModeFreeConnector(conn);
-	}
-	planes = drmModeGetPlaneResources(fd);
-	for (i = 0; planes && i < planes->count_planes; i++) {
-		drmModeObjectPropertiesPtr props =
-			drmModeObjectGetProperties(fd, planes->planes[i], DRM_MODE_OBJECT_PLANE);
-		uint32_t j;
-
-		for (j = 0; props && j < props->count_props; j++) {
-			drmModePropertyPtr p = drmModeGetProperty(fd, props->props[j]);
-
-			if (p && !strcmp(p->name, "type")) {
-				if (props->prop_values[j] == DRM_PLANE_TYPE_PRIMARY)
-					k->primary = planes->planes[i];
-				else if (props->prop_values[j] == DRM_PLANE_TYPE_CURSOR)
-					k->cursor = planes->planes[i];
-			}
-			drmModeFreeProperty(p);
-		}
-		drmModeFreeObjectProperties(props);
-	}
-	drmModeFreePlaneResources(planes);
-	discover_props(fd, k->crtc, DRM_MODE_OBJECT_CRTC);
-	discover_props(fd, k->conn, DRM_MODE_OBJECT_CONNECTOR);
-	if (k->primary)
-		discover_props(fd, k->primary, DRM_MODE_OBJECT_PLANE);
-	if (k->cursor)
-		discover_props(fd, k->cursor, DRM_MODE_OBJECT_PLANE);
-	k->present = k->primary && k->nmodes;
-out:
-	drmModeFreeResources(res);
-	close(fd);
-}
-
-static void add_debugfs_dir(const char *dir, int depth)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-
-	if (!d)
-		return;
-	while ((de = readdir(d)) && fz_cfg.ndebugfs < FZ_MAX_DEBUGFS) {
-		char path[sizeof(fz_cfg.debugfs[0].path)];
-		struct stat st;
-
-		if (de->d_name[0] == '.')
-			continue;
-		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path))
-			continue;
-		if (lstat(path, &st))
-			continue;
-		if (S_ISDIR(st.st_mode) && depth < 3) {
-			add_debugfs_dir(path, depth + 1);
-		} else if (S_ISREG(st.st_mode)) {
-			struct fz_debugfs *e = &fz_cfg.debugfs[fz_cfg.ndebugfs++];
-
-			snprintf(e->path, sizeof(e->path), "%s", path);
-			e->writable = st.st_mode & S_IWUSR;
-		}
-	}
-	closedir(d);
-}
-
-/* /sys/kernel/debug/dri/<minor> of our nodes, and nothing else. */
-static void discover_debugfs(void)
-{
-	char seen[2 * FZ_MAX_DEVS][PATH_MAX];
-	int nseen = 0, i, k, node;
-
-	if (access("/sys/kernel/debug/dri", F_OK))
-		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
-	for (i = 0; i < fz_cfg.ndevs; i++) {
-		for (node = 0; node < 2; node++) {
-			const char *dev = node ? fz_cfg.devs[i].render : fz_cfg.devs[i].card;
-			char dir[64], real[PATH_MAX];
-			struct stat st;
-
-			if (!*dev || stat(dev, &st))
-				continue;
-			snprintf(dir, sizeof(dir), "/sys/kernel/debug/dri/%u", minor(st.st_rdev));
-			/* 6.12: the minor is a link to dri/<device name>. */
-			if (!realpath(dir, real))
-				continue;
-			for (k = 0; k < nseen; k++)
-				if (!strcmp(seen[k], real))
-					break;
-			if (k < nseen)
-				continue;
-			snprintf(seen[nseen++], PATH_MAX, "%s", real);
-			add_debugfs_dir(real, 0);
-			if (!fz_cfg.devs[i].kms && strlen(real) < sizeof(fz_cfg.devs[i].engine) - 16)
-				snprintf(fz_cfg.devs[i].engine, sizeof(fz_cfg.devs[i].engine),
-					 "%s/vrender_engine", real);
-		}
-	}
-}
-
 /* ---- the worker -------------------------------------------------------------------- */
 
 static struct fz_worker *fz_self;
@@ -453,217 +218,6 @@ static int worker_main(int idx, uint64_t budget, int sock_send, int sock_recv)
 }
 
 /* ---- the parent ---------------------------------------------------------------------- */
-
-static const char *const splat_words[] = {
-	"WARNING:", "BUG:", "Oops", "general protection fault", "Call Trace:",
-	"possible recursive locking", "possible circular locking", "lockdep",
-	"KASAN", "refcount_t:", "UBSAN", "DMA-API", "blocked for more than",
-	"detected stall", "list_add corruption", "list_del corruption",
-	"ODEBUG:", "unreferenced object",
-};
-
-static bool is_splat(const char *line)
-{
-	size_t i;
-
-	if (strstr(line, "RCU lockdep checking is enabled") ||
-	    strstr(line, "DMA-API: preallocated") ||
-	    strstr(line, "DMA-API: debugging enabled"))
-		return false;
-	for (i = 0; i < sizeof(splat_words) / sizeof(splat_words[0]); i++)
-		if (strstr(line, splat_words[i]))
-			return true;
-	return false;
-}
-
-/*
- * The last operations of worker @idx: @n of them, or if @at_ns is set those
- * of the last two seconds before it (the time of a splat) and a little
- * after, each with its start relative to @at_ns.
- */
-static void dump_ring(int idx, int64_t at_ns, unsigned int n)
-{
-	struct fz_wstate *ws = &fz_shared->ws[idx];
-	uint32_t pos = __atomic_load_n(&ws->ring_pos, __ATOMIC_ACQUIRE), i;
-	uint32_t first = pos > FZ_RING ? pos - FZ_RING : 0;
-	int op = ws->op;
-
-	fprintf(stderr, "fuzz: worker %d (pid %d): %llu ops, %llu calls, now in %s; last operations:\n",
-		idx, ws->pid, (unsigned long long)ws->ops,
-		(unsigned long long)ws->calls, op >= 0 ? fz_op_names[op] : "-");
-	if (!at_ns && pos - first > n)
-		first = pos - n;
-	for (i = first; i < pos; i++) {
-		int64_t t = ws->ring[i % FZ_RING].ns;
-
-		if (at_ns && (t < at_ns - 2000000000ll || t > at_ns + 200000000ll))
-			continue;
-		if (at_ns)
-			fprintf(stderr, "fuzz:   w%d %+.3fs %s\n", idx, (t - at_ns) / 1e9,
-				ws->ring[i % FZ_RING].text);
-		else
-			fprintf(stderr, "fuzz:   w%d %s\n", idx, ws->ring[i % FZ_RING].text);
-	}
-}
-
-static void print_file(const char *what, pid_t pid, const char *name)
-{
-	char path[64], buf[4096];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/%s", pid, name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n > 0) {
-		buf[n] = '\0';
-		fprintf(stderr, "fuzz: %s of pid %d:\n%s\n", what, pid, buf);
-	}
-}
-
-/* The engines' counters: a queue that does not drain explains a wait. */
-static void print_engines(void)
-{
-	char buf[512];
-	int i;
-
-	for (i = 0; i < fz_cfg.ndevs; i++) {
-		ssize_t n;
-		int fd;
-
-		if (!fz_cfg.devs[i].engine[0])
-			continue;
-		fd = open(fz_cfg.devs[i].engine, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		buf[n > 0 ? n : 0] = '\0';
-		fprintf(stderr, "fuzz: %s engine: %s", fz_cfg.devs[i].name, buf);
-	}
-}
-
-/*
- * Read what the kernel logged since the last call. On the first splat,
- * note its time and the pid it names ("PID: 123" in WARNING/BUG lines,
- * "by task x/123" in KASAN) in *at_ns and *pid. True on any splat.
- */
-static bool scan_kmsg(int kfd, bool *reported, int64_t *at_ns, int *pid)
-{
-	static int nsplat;
-	char buf[8192];
-	bool splat = false;
-	ssize_t n;
-
-	if (kfd < 0)
-		return false;
-	for (;;) {
-		unsigned long long usec = 0;
-		char *msg, *p;
-
-		n = read(kfd, buf, sizeof(buf) - 1);
-		if (n < 0) {
-			if (errno == EPIPE)
-				continue;	/* overrun: records were lost */
-			break;
-		}
-		buf[n] = '\0';
-		msg = strchr(buf, ';');
-		sscanf(buf, "%*u,%*u,%llu", &usec);
-		msg = msg ? msg + 1 : buf;
-		if (!is_splat(msg))
-			continue;
-		if (!splat && !*reported) {
-			const char *task = strstr(msg, "by task ");
-
-			*at_ns = (int64_t)usec * 1000;
-			p = strstr(msg, "PID: ");
-			if (p)
-				*pid = atoi(p + 5);
-			else if (task && strchr(task, '/'))
-				*pid = atoi(strchr(task, '/') + 1);
-		}
-		splat = true;
-		if (!*reported && nsplat++ < 8)
-			fprintf(stderr, "fuzz: KERNEL SPLAT: %s", msg);
-	}
-	return splat;
-}
-
-/* Who did it: the worker the splat names, else everyone around the time. */
-static void dump_splat(int64_t at_ns, int pid)
-{
-	int i, culprit = -1;
-
-	for (i = 0; i < fz_cfg.procs; i++)
-		if (pid && fz_shared->ws[i].pid == pid)
-			culprit = i;
-	if (culprit >= 0) {
-		fprintf(stderr, "fuzz: the splat names worker %d (pid %d); its operations around it:\n",
-			culprit, pid);
-		dump_ring(culprit, at_ns, 0);
-	} else {
-		fprintf(stderr, "fuzz: the splat names pid %d (no worker: a kernel thread, a child or an unrelated task); the operations around it:\n",
-			pid);
-	}
-	for (i = 0; i < fz_cfg.procs; i++)
-		if (i != culprit)
-			dump_ring(i, culprit >= 0 ? 0 : at_ns, 8);
-}
-
-static void print_report(double secs, int procs)
-{
-	uint64_t total = 0, ops = 0, per_op[FZ_NOPS] = { 0 }, ns;
-	static uint64_t sum[FZ_NOPS][FZ_NERR];
-	int i, op, e;
-
-	memset(sum, 0, sizeof(sum));
-	for (i = 0; i < procs; i++) {
-		ops += fz_shared->ws[i].ops;
-		for (op = 0; op < FZ_NOPS; op++)
-			for (e = 0; e < FZ_NERR; e++) {
-				sum[op][e] += fz_shared->hist[i][op][e];
-				per_op[op] += fz_shared->hist[i][op][e];
-				total += fz_shared->hist[i][op][e];
-			}
-	}
-	printf("fuzz: errno histogram per call (calls, ms per call, then outcome:count, most frequent first)\n");
-	for (op = 0; op < FZ_NOPS; op++) {
-		bool used[FZ_NERR] = { 0 };
-		char line[1024];
-		int len;
-
-		if (!per_op[op])
-			continue;
-		for (i = 0, ns = 0; i < procs; i++)
-			ns += fz_shared->op_ns[i][op];
-		len = snprintf(line, sizeof(line), "  %-24s %8llu %7.2f ", fz_op_names[op],
-			       (unsigned long long)per_op[op], ns / 1e6 / per_op[op]);
-		for (;;) {
-			int best = -1;
-
-			for (e = 0; e < FZ_NERR; e++)
-				if (sum[op][e] && !used[e] && (best < 0 || sum[op][e] > sum[op][best]))
-					best = e;
-			if (best < 0 || len >= (int)sizeof(line) - 40)
-				break;
-			used[best] = true;
-			len += snprintf(line + len, sizeof(line) - len, " %s:%llu",
-					best == 0 ? "ok" : best == FZ_E_SIGBUS ? "SIGBUS" :
-					best == FZ_E_SIGSEGV ? "SIGSEGV" :
-					best == FZ_E_OTHER ? "other" :
-					strerrorname_np(best) ? strerrorname_np(best) : "E?",
-					(unsigned long long)sum[op][best]);
-		}
-		printf("%s\n", line);
-	}
-	printf("fuzz: seed %llu, %d procs: %llu calls (%llu operations) in %.1f s: %.0f calls/s\n",
-	       (unsigned long long)fz_cfg.seed, procs, (unsigned long long)total,
-	       (unsigned long long)ops, secs, secs > 0 ? total / secs : 0.0);
-}
 
 static bool parse_ops(const char *list)
 {
@@ -840,13 +394,13 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	discover_devices();
+	fz_discover_devices();
 	if (!fz_cfg.ndevs) {
 		fprintf(stderr, "fuzz: no vrender or vdisplay device (modules not loaded?)\n");
 		return 2;
 	}
-	discover_kms();
-	discover_debugfs();
+	fz_discover_kms();
+	fz_discover_debugfs();
 	printf("fuzz: seed %llu, %d procs, %llu calls, %.0f s, corrupt %d%%%s",
 	       (unsigned long long)fz_cfg.seed, fz_cfg.procs,
 	       (unsigned long long)fz_cfg.calls, fz_cfg.seconds, fz_cfg.corrupt_pct,
@@ -917,14 +471,14 @@ int main(int argc, char **argv)
 		if (late > max_late)
 			max_late = late;
 		recent_late[late_pos++ % 16] = late;
-		if (scan_kmsg(kfd, &splat_reported, &splat_ns, &splat_pid)) {
+		if (fz_scan_kmsg(kfd, &splat_reported, &splat_ns, &splat_pid)) {
 			splat = true;
 			if (!splat_reported) {
 				if (fz_cfg.stop_on_splat) {
 					fprintf(stderr, "fuzz: stopping the workers (--no-stop-on-splat to go on)\n");
 					fz_shared->stop = 1;
 				}
-				dump_splat(splat_ns, splat_pid);
+				fz_dump_splat(splat_ns, splat_pid);
 				for (i = 0, late = 0; i < 16; i++)
 					if (recent_late[i] > late)
 						late = recent_late[i];
@@ -947,7 +501,7 @@ int main(int argc, char **argv)
 					fprintf(stderr, "fuzz: worker %d died: %s %d\n", i,
 						WIFSIGNALED(status) ? "signal" : "exit status",
 						WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-					dump_ring(i, 0, 48);
+					fz_dump_ring(i, 0, 48);
 				}
 			}
 		}
@@ -964,10 +518,10 @@ int main(int argc, char **argv)
 			hangs++;
 			fprintf(stderr, "fuzz: worker %d HANG: in %s for %.0f s\n", i,
 				fz_op_names[op], (now - ws->op_start_ns) / 1e9);
-			dump_ring(i, 0, 48);
-			print_file("kernel stack", ws->pid, "stack");
-			print_file("wchan", ws->pid, "wchan");
-			print_engines();
+			fz_dump_ring(i, 0, 48);
+			fz_print_file("kernel stack", ws->pid, "stack");
+			fz_print_file("wchan", ws->pid, "wchan");
+			fz_print_engines();
 			kill(ws->pid, SIGKILL);
 			ws->op_start_ns = INT64_MAX / 2;	/* report once */
 			if (!give_up)
@@ -980,7 +534,7 @@ int main(int argc, char **argv)
 					stuck++;
 					fprintf(stderr, "fuzz: worker %d (pid %d) does not die\n",
 						i, pids[i]);
-					print_file("kernel stack", pids[i], "stack");
+					fz_print_file("kernel stack", pids[i], "stack");
 				}
 			break;
 		}
@@ -991,8 +545,8 @@ int main(int argc, char **argv)
 				if (alive[i]) {
 					hangs++;
 					fprintf(stderr, "fuzz: worker %d HANG: past the time budget\n", i);
-					dump_ring(i, 0, 48);
-					print_file("kernel stack", pids[i], "stack");
+					fz_dump_ring(i, 0, 48);
+					fz_print_file("kernel stack", pids[i], "stack");
 					kill(pids[i], SIGKILL);
 				}
 			give_up = now + 20 * 1000000000ll;
@@ -1004,14 +558,14 @@ int main(int argc, char **argv)
 		struct timespec ts = { 0, 300000000 };
 
 		nanosleep(&ts, NULL);
-		if (scan_kmsg(kfd, &splat_reported, &splat_ns, &splat_pid)) {
+		if (fz_scan_kmsg(kfd, &splat_reported, &splat_ns, &splat_pid)) {
 			if (!splat_reported)
-				dump_splat(splat_ns, splat_pid);
+				fz_dump_splat(splat_ns, splat_pid);
 			splat = true;
 		}
 	}
 
-	print_report(secs, fz_cfg.procs);
+	fz_print_report(secs, fz_cfg.procs);
 	printf("fuzz: the parent's 100 ms sleeps woke up at most %.0f ms late\n", max_late / 1e6);
 	for (i = 0; i < fz_cfg.procs; i++) {
 		oracles += fz_shared->ws[i].oracle_failures;
