@@ -186,8 +186,13 @@ static void primegem_cpu_fence_expire(struct timer_list *t)
 	struct primegem_object *pobj = f->pobj;
 
 	WRITE_ONCE(pobj->cpu_lease_expired, true);
-	primegem_cpu_fence_signal(&f->base, -ETIMEDOUT);
+	/*
+	 * Queued before the signal: once the fence reads as signalled, a new
+	 * START may replace it and the object may go, and only work queued
+	 * by then is flushed (see primegem_cpu_fence_open_locked()).
+	 */
 	queue_work(system_unbound_wq, &pobj->cpu_revoke);
+	primegem_cpu_fence_signal(&f->base, -ETIMEDOUT);
 }
 
 static struct primegem_cpu_fence *
@@ -262,7 +267,15 @@ primegem_cpu_fence_open_locked(struct primegem_object *pobj)
 		return NULL;
 
 	dma_resv_add_fence(resv, &f->base, DMA_RESV_USAGE_BOOKKEEP);
-	dma_fence_put(pobj->cpu_fence);
+	if (pobj->cpu_fence) {
+		/*
+		 * Signalled or closing, so its lease is not pending, but its
+		 * expiry may still be running: let it finish before the
+		 * object can go (the handler never takes the resv lock).
+		 */
+		del_timer_sync(&to_cpu_fence(pobj->cpu_fence)->lease);
+		dma_fence_put(pobj->cpu_fence);
+	}
 	pobj->cpu_fence = &f->base;
 	WRITE_ONCE(pobj->cpu_lease_expired, false);
 	mod_timer(&f->lease, jiffies +
