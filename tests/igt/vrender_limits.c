@@ -292,6 +292,45 @@ static void test_fences_per_buffer(void)
 	debugfs_knob_restore(fd, "vrender_fence_timeout_ms");
 }
 
+/*
+ * A job waits for at most VRENDER_MAX_JOB_DEPS fences (here: read fences
+ * of FENCE_ATTACH, a timeline each, that a writing job waits for): one more
+ * is refused with EBUSY and submits nothing; at the limit the job runs once
+ * they have signalled.
+ */
+static void test_job_deps(void)
+{
+	struct buf b = buf_create(fd, igt_page_size(), 0);
+	int dev = drm_reopen(fd), dmabuf = prime_handle_to_fd(fd, b.handle);
+	uint32_t mine = prime_fd_to_handle(dev, dmabuf);
+	uint32_t fences[VRENDER_MAX_JOB_DEPS + 1];
+	struct engine_stats before;
+	struct job j;
+	int out;
+
+	debugfs_knob_set(fd, "vrender_fence_timeout_ms", 120000);
+	debugfs_knob_set(fd, "vrender_job_timeout_ms", 120000);
+	for (unsigned int i = 0; i < ARRAY_SIZE(fences); i++)
+		igt_assert_eq(attach(dev, mine, &fences[i]), 0);
+	j = job_fill(b.handle, 0, 4, 0x600d);
+	before = engine_stats(fd);
+	igt_assert_eq(__job_submit(fd, &j), -EBUSY);
+	engine_assert_delta(before, engine_stats(fd));
+
+	vgem_fence_signal(dev, fences[VRENDER_MAX_JOB_DEPS]);
+	out = job_submit(fd, &j);
+	for (unsigned int i = 0; i < VRENDER_MAX_JOB_DEPS; i++)
+		vgem_fence_signal(dev, fences[i]);
+	fence_wait_ok(out);
+	buf_check(&b, 0, 4, 0x600d);
+	close(out);
+	close(dev);
+	close(dmabuf);
+	buf_destroy(&b);
+	debugfs_knob_restore(fd, "vrender_job_timeout_ms");
+	debugfs_knob_restore(fd, "vrender_fence_timeout_ms");
+}
+
 igt_main
 {
 	igt_fixture {
@@ -321,6 +360,8 @@ igt_main
 	igt_subtest("fences-per-buffer")
 		test_fences_per_buffer();
 	/* Last: if it fails, its held-back jobs hold the engine for a while. */
+	igt_subtest("job-deps")
+		test_job_deps();
 	igt_subtest("jobs-in-flight")
 		test_jobs_in_flight();
 

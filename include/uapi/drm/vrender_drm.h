@@ -51,7 +51,9 @@ extern "C" {
  * Same layout and errnos as struct drm_vgem_fence_attach: -ENOENT for an
  * unknown handle, -EBUSY if an unsignalled fence conflicts (any fence for a
  * write, a write fence for a read). The fence signals by itself after the
- * module parameter fence_timeout_ms (default 10000) so nothing waits forever.
+ * device's fence timeout (default 10000 ms: the module parameter
+ * fence_timeout_ms at load, debugfs vrender_fence_timeout_ms per device) so
+ * nothing waits forever.
  * Limits: -ENOSPC while the file has %VRENDER_MAX_FENCES fences not yet
  * signalled through FENCE_SIGNAL; -EBUSY while the buffer holds
  * %VRENDER_MAX_BO_FENCES unsignalled fences of any kind.
@@ -144,12 +146,16 @@ struct drm_vrender_submit_bo {
  * VRENDER_MAX_BO_FENCES: unsignalled fences (of any driver) in a buffer's
  *	reservation object, beyond which SUBMIT and FENCE_ATTACH refuse to add
  *	one (-EBUSY).
+ * VRENDER_MAX_JOB_DEPS: unsignalled fences of distinct timelines one job
+ *	waits for, implicit (its buffers') and explicit together; SUBMIT
+ *	refuses a job that would wait for more (-EBUSY).
  */
 #define VRENDER_MAX_SUBMIT_BOS		64
 #define VRENDER_MAX_EXEC_US		1000000
 #define VRENDER_MAX_JOBS_IN_FLIGHT	1024
 #define VRENDER_MAX_FENCES		1024
 #define VRENDER_MAX_BO_FENCES		4096
+#define VRENDER_MAX_JOB_DEPS		256
 
 /**
  * struct drm_vrender_submit - queue a job on the device's engine
@@ -193,7 +199,8 @@ struct drm_vrender_submit_bo {
  *
  * Resources: -ENOMEM if mapping a buffer would take the device over its
  * pinned-memory limit; -EBUSY if a buffer holds %VRENDER_MAX_BO_FENCES
- * unsignalled fences; SUBMIT waits while the file has
+ * unsignalled fences, or if the job would wait for more than
+ * %VRENDER_MAX_JOB_DEPS fences; SUBMIT waits while the file has
  * %VRENDER_MAX_JOBS_IN_FLIGHT jobs in flight (-EINTR/restart on a signal).
  *
  * The job waits for its explicit in-fences and, for each buffer not marked
@@ -203,10 +210,12 @@ struct drm_vrender_submit_bo {
  * which was added to every buffer as a write or read fence at submit. A job
  * whose explicit in-fence fails does not execute; its fence signals with
  * the in-fence's error. A job whose dependencies have not all signalled
- * within the module parameter job_timeout_ms (counted once the file's
- * earlier jobs have gone to the device), or that executes for longer than
- * exec_timeout_ms, fails with -ETIMEDOUT and writes nothing. A file's jobs
- * execute in submission order. A failed submit changes nothing.
+ * within the device's job timeout (default 20000 ms: the module parameter
+ * job_timeout_ms at load, debugfs vrender_job_timeout_ms per device;
+ * counted once the file's earlier jobs have gone to the device), or that
+ * executes for longer than the module parameter exec_timeout_ms, fails
+ * with -ETIMEDOUT and writes nothing. A file's jobs execute in submission
+ * order. A failed submit changes nothing.
  */
 struct drm_vrender_submit {
 	__u64 bos;

@@ -14,6 +14,8 @@
 
 #include <drm/gpu_scheduler.h>
 
+#include <uapi/drm/vrender_drm.h>
+
 #include "vrender_drv.h"
 #include "vrender_engine.h"
 
@@ -118,9 +120,10 @@ static void vrender_deps_expire(struct timer_list *t)
 	list_for_each_entry(dep, &deps->list, link) {
 		if (test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &dep->base.flags))
 			continue;
+		/* Seen by whoever the signal wakes up: set it first. */
+		WRITE_ONCE(deps->timed_out, true);
 		dma_fence_set_error(&dep->base, -ETIMEDOUT);
 		dma_fence_signal_locked(&dep->base);
-		deps->timed_out = true;
 	}
 	spin_unlock_irqrestore(&deps->lock, flags);
 }
@@ -145,7 +148,8 @@ void vrender_deps_init(struct vrender_job *job)
  * @fence: the fence; the reference is the job's now
  * @cause: why the job waits, for the counters
  *
- * Returns: 0 or -ENOMEM.
+ * Returns: 0, -EBUSY if the job already waits for %VRENDER_MAX_JOB_DEPS
+ * fences (of distinct contexts), or -ENOMEM.
  */
 int vrender_deps_add(struct vrender_job *job, struct dma_fence *fence,
 		     enum vrender_wait_cause cause)
@@ -167,24 +171,48 @@ int vrender_deps_add(struct vrender_job *job, struct dma_fence *fence,
 	from = vrender_fence_engine(fence);
 	if (cause == VRENDER_WAIT_IMPLICIT && from && from != engine)
 		cause = VRENDER_WAIT_CROSS_DEVICE;
-	atomic64_inc(&engine->waits[cause]);
 
 	xa_for_each(&job->deps.pending, index, entry) {
 		if (entry->context != fence->context)
 			continue;
 		if (dma_fence_is_later(fence, entry)) {
 			dma_fence_put(entry);
-			xa_store(&job->deps.pending, index, fence, GFP_KERNEL);
+			xa_store(&job->deps.pending, index, fence,
+				 GFP_KERNEL_ACCOUNT);
 		} else {
 			dma_fence_put(fence);
 		}
+		job->deps.waits[cause]++;
 		return 0;
 	}
-	ret = xa_alloc(&job->deps.pending, &id, fence, xa_limit_32b,
-		       GFP_KERNEL);
-	if (ret)
+	/* Bounds the work done under the buffers' locks, and the memory. */
+	if (job->deps.count >= VRENDER_MAX_JOB_DEPS) {
 		dma_fence_put(fence);
-	return ret;
+		return -EBUSY;
+	}
+	ret = xa_alloc(&job->deps.pending, &id, fence, xa_limit_32b,
+		       GFP_KERNEL_ACCOUNT);
+	if (ret) {
+		dma_fence_put(fence);
+		return ret;
+	}
+	job->deps.count++;
+	job->deps.waits[cause]++;
+	return 0;
+}
+
+/**
+ * vrender_deps_count - add the job's dependencies to the engine's counters
+ * @job: the job, past its last failure point
+ *
+ * A submit that fails leaves the counters alone.
+ */
+void vrender_deps_count(struct vrender_job *job)
+{
+	unsigned int i;
+
+	for (i = 0; i < VRENDER_WAIT_CAUSES; i++)
+		atomic64_add(job->deps.waits[i], &job->engine->waits[i]);
 }
 
 /**
@@ -202,7 +230,7 @@ int vrender_deps_commit(struct vrender_job *job)
 	int ret;
 
 	xa_for_each(&deps->pending, index, fence) {
-		dep = kzalloc(sizeof(*dep), GFP_KERNEL);
+		dep = kzalloc(sizeof(*dep), GFP_KERNEL_ACCOUNT);
 		if (!dep)
 			return -ENOMEM;
 		xa_erase(&deps->pending, index);

@@ -8,9 +8,12 @@
 #include <linux/hrtimer.h>
 #include <linux/iosys-map.h>
 #include <linux/ktime.h>
+#include <linux/list.h>
+#include <linux/minmax.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/workqueue.h>
 
@@ -73,10 +76,16 @@
  * dropping that reference, as any module's fence release does.)
  */
 
+/*
+ * The scheduler starts a job's timeout just before run_job() initialises
+ * its hardware fence; a floor keeps the handler from firing in between.
+ */
+#define VRENDER_MIN_EXEC_TIMEOUT_MS	100
+
 static unsigned int vrender_exec_timeout_ms = 10000;
 module_param_named(exec_timeout_ms, vrender_exec_timeout_ms, uint, 0444);
 MODULE_PARM_DESC(exec_timeout_ms,
-		 "Longest execution of a job before the scheduler stops it (default 10000)");
+		 "Longest execution of a job before the scheduler stops it (default 10000, at least 100)");
 
 static const struct drm_sched_backend_ops vrender_sched_ops;
 
@@ -102,6 +111,14 @@ static const struct dma_fence_ops vrender_hw_fence_ops = {
 	.release = vrender_hw_fence_release,
 };
 
+/*
+ * The live engines. A scheduler fence of another driver may outlive its
+ * scheduler (its device was unbound), so vrender_fence_engine() compares
+ * the fence's scheduler pointer with ours instead of reading through it.
+ */
+static LIST_HEAD(vrender_engines);
+static DEFINE_SPINLOCK(vrender_engines_lock);
+
 /**
  * vrender_fence_engine - the engine a fence is a job fence of
  * @fence: the fence
@@ -111,10 +128,19 @@ static const struct dma_fence_ops vrender_hw_fence_ops = {
 struct vrender_engine *vrender_fence_engine(struct dma_fence *fence)
 {
 	struct drm_sched_fence *s_fence = to_drm_sched_fence(fence);
+	struct vrender_engine *engine, *found = NULL;
 
-	if (!s_fence || s_fence->sched->ops != &vrender_sched_ops)
+	if (!s_fence)
 		return NULL;
-	return container_of(s_fence->sched, struct vrender_engine, sched);
+	spin_lock(&vrender_engines_lock);
+	list_for_each_entry(engine, &vrender_engines, node) {
+		if (s_fence->sched == &engine->sched) {
+			found = engine;
+			break;
+		}
+	}
+	spin_unlock(&vrender_engines_lock);
+	return found;
 }
 
 static void vrender_job_execute(struct vrender_job *job)
@@ -256,7 +282,7 @@ static const struct drm_sched_backend_ops vrender_sched_ops = {
  */
 struct vrender_job *vrender_job_alloc(struct vrender_engine *engine)
 {
-	struct vrender_job *job = kzalloc(sizeof(*job), GFP_KERNEL);
+	struct vrender_job *job = kzalloc(sizeof(*job), GFP_KERNEL_ACCOUNT);
 
 	if (!job)
 		return NULL;
@@ -316,7 +342,8 @@ int vrender_engine_init(struct vrender_engine *engine, const char *name,
 		.ops = &vrender_sched_ops,
 		VPRIME_SCHED_INIT_RQS
 		.credit_limit = VRENDER_HW_QUEUE_DEPTH,
-		.timeout = msecs_to_jiffies(vrender_exec_timeout_ms) ?: 1,
+		.timeout = msecs_to_jiffies(max(vrender_exec_timeout_ms,
+						VRENDER_MIN_EXEC_TIMEOUT_MS)),
 		.name = engine->name,
 		.dev = dev,
 	};
@@ -339,6 +366,9 @@ int vrender_engine_init(struct vrender_engine *engine, const char *name,
 	ret = drm_sched_init(&engine->sched, &args);
 	if (ret)
 		goto err_destroy_cleanup;
+	spin_lock(&vrender_engines_lock);
+	list_add_tail(&engine->node, &vrender_engines);
+	spin_unlock(&vrender_engines_lock);
 	return 0;
 
 err_destroy_cleanup:
@@ -357,6 +387,9 @@ err_destroy_ring:
  */
 void vrender_engine_fini(struct vrender_engine *engine)
 {
+	spin_lock(&vrender_engines_lock);
+	list_del(&engine->node);
+	spin_unlock(&vrender_engines_lock);
 	destroy_workqueue(engine->cleanup_wq);
 	drm_sched_fini(&engine->sched);
 	destroy_workqueue(engine->ring_wq);

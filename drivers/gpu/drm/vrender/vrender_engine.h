@@ -54,9 +54,11 @@ enum vrender_wait_cause {
  * @exec_timeouts: jobs stopped by the scheduler's timeout handler
  * @job_timeout_ms: longest wait of a job for all its dependencies;
  *	debugfs ``vrender_job_timeout_ms``
+ * @node: in the list of live engines (see vrender_fence_engine())
  */
 struct vrender_engine {
 	struct drm_gpu_scheduler sched;
+	struct list_head node;
 	char name[32];
 	struct workqueue_struct *ring_wq;
 	struct workqueue_struct *cleanup_wq;
@@ -82,6 +84,9 @@ struct vrender_engine {
  *	@timed_out
  * @list: the proxies (&struct vrender_dep)
  * @pending: the fences still to become proxies, by id, one per context
+ * @count: fences in @pending, at most %VRENDER_MAX_JOB_DEPS
+ * @waits: fences the job waits for, by cause, counted in the engine's
+ *	&vrender_engine.waits once the submit succeeds
  * @deadline: fails the waits still pending &vrender_engine.job_timeout_ms
  *	after the scheduler started waiting for the job
  * @started: @deadline is armed (or has fired)
@@ -92,6 +97,8 @@ struct vrender_deps {
 	struct list_head list;
 	struct xarray pending;
 	struct timer_list deadline;
+	unsigned int count;
+	unsigned int waits[VRENDER_WAIT_CAUSES];
 	bool started;
 	bool timed_out;
 };
@@ -173,6 +180,7 @@ void vrender_deps_init(struct vrender_job *job);
 int vrender_deps_add(struct vrender_job *job, struct dma_fence *fence,
 		     enum vrender_wait_cause cause);
 int vrender_deps_commit(struct vrender_job *job);
+void vrender_deps_count(struct vrender_job *job);
 int vrender_deps_error(struct vrender_job *job);
 void vrender_deps_fini(struct vrender_job *job);
 

@@ -99,7 +99,7 @@ static struct dma_fence *vrender_fence_create(struct vrender_device *vdev)
 	atomic_t *armed = &vdev->fence_timers;
 	struct vrender_fence *fence;
 
-	fence = kzalloc(sizeof(*fence), GFP_KERNEL);
+	fence = kzalloc(sizeof(*fence), GFP_KERNEL_ACCOUNT);
 	if (!fence)
 		return NULL;
 

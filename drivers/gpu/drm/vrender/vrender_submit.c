@@ -341,6 +341,7 @@ static int vrender_lock_and_publish(struct vrender_submit *s,
 	 * must signal in seqno order. From the push on the job belongs to
 	 * the scheduler.
 	 */
+	vrender_deps_count(job);
 	mutex_lock(&client->submit_lock);
 	cookie = dma_fence_begin_signalling();
 	vrender_arm_and_publish(s);
