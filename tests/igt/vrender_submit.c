@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/dma-buf.h>
@@ -307,6 +308,39 @@ static const struct bad_case {
 	{ "out-syncobj-unknown-point", false, out_syncobj_unknown_point,
 	  -ENOENT },
 };
+
+/*
+ * Two handles of one buffer in a job: the object (through flink + open)
+ * and an import of its own read-only dma-buf, a separate object sharing
+ * the buffer's reservation object. A duplicate, -EINVAL like the same
+ * handle twice (the reservation object cannot be locked twice: it used to
+ * fail with an undocumented -EALREADY).
+ */
+static void test_bo_same_resv(void)
+{
+	struct buf b = buf_create(fd, PAGE, 0);
+	int other = drm_reopen(fd);
+	int dmabuf = prime_handle_to_fd_flags(fd, b.handle, DRM_CLOEXEC);
+	struct drm_gem_flink flink = { .handle = b.handle };
+	struct drm_gem_open open_arg = { 0 };
+	uint32_t imported;
+	struct job j;
+
+	igt_assert_eq(ioctl(fd, DRM_IOCTL_GEM_FLINK, &flink), 0);
+	open_arg.name = flink.name;
+	igt_assert_eq(ioctl(other, DRM_IOCTL_GEM_OPEN, &open_arg), 0);
+	imported = prime_fd_to_handle(other, dmabuf);
+	igt_assert_neq(imported, open_arg.handle);
+
+	j = job_fill(open_arg.handle, 0, 4, 1);
+	job_add_bo(&j, imported, VRENDER_BO_READ);
+	igt_assert_eq(__job_submit(other, &j), -EINVAL);
+	buf_check(&b, 0, PAGE, 0);
+
+	close(dmabuf);
+	close(other);
+	buf_destroy(&b);
+}
 
 static void bad_setup(void)
 {
@@ -624,6 +658,8 @@ igt_main
 		engine_stats_require(fd);
 	}
 
+	igt_subtest("bo-same-resv")
+		test_bo_same_resv();
 	igt_subtest("fill")
 		test_fill();
 	igt_subtest("copy")

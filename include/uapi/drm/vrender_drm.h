@@ -120,7 +120,9 @@ struct drm_vrender_gem_create {
 
 /**
  * struct drm_vrender_submit_bo - a buffer used by a job
- * @handle: GEM handle (-ENOENT if unknown; a handle listed twice: -EINVAL).
+ * @handle: GEM handle (-ENOENT if unknown; a handle listed twice, or two
+ *	handles of one buffer, e.g. a buffer and an import of its own
+ *	dma-buf: -EINVAL).
  * @flags: VRENDER_BO_READ and/or VRENDER_BO_WRITE (at least one), and
  *	VRENDER_BO_NO_IMPLICIT to skip waiting for the buffer's fences (the
  *	job's own fence is still added). Unknown bits: -EINVAL.

@@ -137,9 +137,13 @@ static int vrender_lookup(struct vrender_submit *s, struct drm_file *file)
 		if (!job->objs[i])
 			return -ENOENT;
 		job->num_objs++;
-		/* One buffer under two handles (flink + open) is a duplicate. */
+		/*
+		 * One buffer under two handles (flink + open, or an object
+		 * and an import of its own dma-buf) is a duplicate: they
+		 * share a reservation object, which can be locked once.
+		 */
 		for (j = 0; j < i; j++)
-			if (job->objs[j] == job->objs[i])
+			if (job->objs[j]->resv == job->objs[i]->resv)
 				return -EINVAL;
 	}
 
