@@ -159,6 +159,11 @@ static int primegem_begin_cpu_access(struct dma_buf *dma_buf,
 	 * and a failure unwinds the counts: a restarted START must not count
 	 * twice. The device first, then the caches: syncing for the CPU
 	 * while a device still writes would hand the CPU stale lines.
+	 * (Not closed: the core waits again after this callback, for fences
+	 * added since; if that wait is interrupted, START fails with the
+	 * bracket counted, and a restarted START counts it again. The core
+	 * offers no hook to unwind; the lease bounds it for strict buffers,
+	 * and a tracked buffer stays mapped as if one bracket were open.)
 	 */
 	wait = dma_resv_wait_timeout(dma_buf->resv, dma_resv_usage_rw(write),
 				     true, MAX_SCHEDULE_TIMEOUT);
