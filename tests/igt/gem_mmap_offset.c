@@ -205,7 +205,7 @@ static void test_gem_offset_no_handle(void)
 {
 	struct bo bo = bo_create(fd, NPAGES);
 	uint64_t offset = dumb_map(fd, bo.handle);
-	int other = drm_open_driver(driver, 0);
+	int other = drm_open_driver_name(driver, 0);
 
 	igt_assert_eq(__map_at(other, offset, 0, NPAGES, PROT_READ,
 			       MAP_SHARED), -EACCES);
@@ -228,8 +228,8 @@ static int exporter_open(enum exporter e)
 	const char *name = exporter_name[e];
 
 	if (e == EXP_SELF)
-		return drm_open_driver(driver, 0);
-	return drm_open_driver(name, strcmp(name, driver) ? 0 : 1);
+		return drm_open_driver_name(driver, 0);
+	return drm_open_driver_name(name, strcmp(name, driver) ? 0 : 1);
 }
 
 /* A buffer of NPAGES pages on @exp filled with @seed, imported into fd. */
@@ -353,7 +353,7 @@ static void __igt_main_body(void)
 {
 	igt_fixture {
 		igt_info("driver under test: %s\n", driver);
-		fd = drm_open_driver(driver, 0);
+		fd = drm_open_driver_name(driver, 0);
 	}
 
 	igt_subtest("dmabuf-offset")

@@ -322,7 +322,7 @@ static void __igt_main_body(void)
 {
 	igt_fixture {
 		igt_info("driver under test: %s\n", driver);
-		fd = drm_open_driver(driver, 0);
+		fd = drm_open_driver_name(driver, 0);
 		igt_require_f(drmIsMaster(fd), "needs to be DRM master\n");
 		igt_require(!drmSetClientCap(fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1));
 		kmsg = kmsg_open();

@@ -202,7 +202,7 @@ static void test_implicit_fence(void)
 	crc_a = pipe_crc_at(&pc, kms_flip_wait(&k, a.fb_id));
 
 	/* vrender "renders" into the buffer: a write fence in its resv. */
-	fence = vgem_fence_attach(vr, s.vr_handle, VRENDER_FENCE_WRITE);
+	fence = vrender_fence_attach(vr, s.vr_handle, VRENDER_FENCE_WRITE);
 	flip_held(s.fb_id, -1, NULL);
 	/* Meanwhile the old frame stays on screen. */
 	while (pipe_crc_next(&pc, 0, &frame, &value))
@@ -215,7 +215,7 @@ static void test_implicit_fence(void)
 	igt_assert_neq(crc_s, crc_a);
 
 	/* A read fence does not hold a flip back. */
-	fence = vgem_fence_attach(vr, s.vr_handle, 0);
+	fence = vrender_fence_attach(vr, s.vr_handle, 0);
 	kms_flip_wait(&k, a.fb_id);
 	kms_flip_wait(&k, s.fb_id);
 	vgem_fence_signal(vr, fence);
@@ -240,7 +240,7 @@ static void test_fence_no_wakeup(void)
 	/* The fence signals by itself after 400 ms: nobody wakes up. */
 	debugfs_knob_set(vr, "vrender_fence_timeout_ms", 400);
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	vgem_fence_attach(vr, s.vr_handle, VRENDER_FENCE_WRITE);
+	vrender_fence_attach(vr, s.vr_handle, VRENDER_FENCE_WRITE);
 	debugfs_knob_restore(vr, "vrender_fence_timeout_ms");
 	igt_assert_eq(kms_commit_primary(&k, s.fb_id, DRM_MODE_PAGE_FLIP_EVENT |
 					 DRM_MODE_ATOMIC_NONBLOCK, -1, NULL), 0);
@@ -264,7 +264,7 @@ static int held_sync_file(uint32_t *vr_handle, uint32_t *fence)
 
 	dumb_create(vr, &arg);
 	*vr_handle = arg.handle;
-	*fence = vgem_fence_attach(vr, arg.handle, VRENDER_FENCE_WRITE);
+	*fence = vrender_fence_attach(vr, arg.handle, VRENDER_FENCE_WRITE);
 	dmabuf = prime_handle_to_fd(vr, arg.handle);
 	igt_require_f(ioctl(dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &exp) == 0,
 		      "DMA_BUF_IOCTL_EXPORT_SYNC_FILE: %s\n", strerror(errno));
@@ -326,7 +326,7 @@ static void test_in_fence_overrides_implicit(void)
 	dumb_fb_pattern(&a, 15);
 	igt_assert_eq(kms_commit_primary(&k, a.fb_id, 0, -1, NULL), 0);
 
-	implicit = vgem_fence_attach(vr, s.vr_handle, VRENDER_FENCE_WRITE);
+	implicit = vrender_fence_attach(vr, s.vr_handle, VRENDER_FENCE_WRITE);
 	sync = held_sync_file(&bo, &fence);
 	vgem_fence_signal(vr, fence);
 	igt_assert(fd_poll(sync, POLLIN, 1000));

@@ -16,6 +16,7 @@
 #include "drmtest.h"
 #include "igt_kmod.h"
 #include "igt_core.h"
+#include "igt_debugfs.h"
 #include "ioctl_wrappers.h"
 #include "kms.h"
 #include "syncobj.h"
@@ -465,6 +466,44 @@ static uint32_t expected_crc(const struct kms_fb *fb)
 	return crc;
 }
 
+/*
+ * The same checks through IGT's pipe CRC API (igt_debugfs.h), as an IGT
+ * test would write them: a picture's CRC is steady, a different picture's
+ * differs, and it is the CRC of the picture drawn in userspace.
+ */
+static void test_igt_pipe_crc(void)
+{
+	igt_pipe_crc_t *pipe_crc = igt_pipe_crc_new(fd, PIPE_A,
+						    IGT_PIPE_CRC_SOURCE_AUTO);
+	igt_crc_t a, b, c;
+	struct kms_fb fb[2];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		kms_dumb_fb(fd, k.mode.hdisplay, k.mode.vdisplay,
+			    DRM_FORMAT_XRGB8888, &fb[i]);
+		kms_fb_pattern(fb[i].map, fb[i].width, fb[i].height,
+			       fb[i].pitch, i + 1);
+	}
+	igt_assert_eq(kms_commit_primary(&k, fb[0].fb_id, 0, -1, NULL), 0);
+	kms_flip_wait(&k, fb[0].fb_id);
+	igt_pipe_crc_collect_crc(pipe_crc, &a);
+	igt_pipe_crc_get_current(fd, pipe_crc, &b);
+	igt_assert_crc_equal(&a, &b);
+	igt_assert(b.has_valid_frame);
+	igt_assert_eq(a.crc[0], expected_crc(&fb[0]));
+
+	kms_flip_wait(&k, fb[1].fb_id);
+	igt_pipe_crc_get_current(fd, pipe_crc, &c);
+	igt_assert(!igt_check_crc_equal(&a, &c));
+	igt_assert_eq(c.crc[0], expected_crc(&fb[1]));
+	igt_pipe_crc_free(pipe_crc);
+
+	igt_assert_eq(kms_disable(&k), 0);
+	for (i = 0; i < 2; i++)
+		kms_fb_destroy(&fb[i]);
+}
+
 static void test_crc(void)
 {
 	struct kms_fb fb[3];
@@ -883,6 +922,8 @@ igt_main
 		test_vblank_timing();
 	igt_subtest("atomic-test-only")
 		test_test_only();
+	igt_subtest("igt-pipe-crc")
+		test_igt_pipe_crc();
 	igt_subtest("crc-equal-and-different")
 		test_crc();
 	igt_subtest("capture")

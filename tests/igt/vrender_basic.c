@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include <xf86drm.h>
@@ -28,6 +29,28 @@ static void check_name(int fd, int i)
 			     vrender_expected_name(i)),
 		     "vrender.%d reports driver \"%s\", expected \"%s\"\n",
 		     i, name, vrender_expected_name(i));
+}
+
+/*
+ * IGT's drm_open_driver(DRIVER_*): a vrender card (or vrender.0 as "vgem"
+ * with vgem_compat=1) and its render node; an empty chipset finds nothing.
+ */
+static void test_igt_drm_open_driver(void)
+{
+	int chipset = DRIVER_VRENDER | DRIVER_VGEM;
+	int card = drm_open_driver(chipset);
+	int render = drm_open_driver_render(chipset);
+	char a[32], b[32];
+
+	drm_driver_name(card, a, sizeof(a));
+	igt_assert_f(!strcmp(a, "vrender") || !strcmp(a, "vgem"),
+		     "opened %s\n", a);
+	igt_assert_lte(128, drm_minor(render));
+	igt_assert_lt(drm_minor(card), 128);
+	igt_assert(!strcmp(drm_driver_name(render, b, sizeof(b)), a));
+	igt_assert_eq(__drm_open_driver(0), -1);
+	close(render);
+	close(card);
 }
 
 static void test_driver_name(void)
@@ -329,6 +352,8 @@ igt_main
 
 	igt_subtest("driver-name")
 		test_driver_name();
+	igt_subtest("igt-drm-open-driver")
+		test_igt_drm_open_driver();
 	igt_subtest("nodes")
 		test_nodes();
 	igt_subtest("all-devices")

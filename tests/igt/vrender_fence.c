@@ -7,12 +7,14 @@
 #include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <linux/dma-buf.h>
 
 #include "debugfs.h"
 #include "drmtest.h"
 #include "igt_core.h"
+#include "igt_vgem.h"
 #include "ioctl_wrappers.h"
 #include "submit.h"
 #include "vgem_drm.h"
@@ -20,7 +22,7 @@
 #define BAD_HANDLE		0xdeadbeefu
 #define LONG_TIMEOUT_MS		10000
 #define SHORT_TIMEOUT_MS	300
-#define WRITE			VRENDER_FENCE_WRITE
+#define WRITE			VGEM_FENCE_WRITE
 #define READ			0
 
 static int fd = -1;
@@ -41,15 +43,17 @@ static void require_long_timeout(void)
 		debugfs_knob_at_least(fd1, FENCE_TIMEOUT, LONG_TIMEOUT_MS);
 }
 
+/* A vgem_bo (IGT's API: runs on stock vgem as on vrender) and its dma-buf. */
 struct obj {
-	struct bo bo;
+	struct vgem_bo bo;
 	int dmabuf;
 };
 
 static struct obj obj_create(void)
 {
-	struct obj o = { .bo = bo_create(fd, 1) };
+	struct obj o = { .bo = { .width = 1024, .height = 1, .bpp = 32 } };
 
+	vgem_create(fd, &o.bo);
 	o.dmabuf = prime_handle_to_fd(fd, o.bo.handle);
 	return o;
 }
@@ -66,7 +70,7 @@ static int attach(uint32_t handle, uint32_t flags, uint32_t pad)
 		.handle = handle, .flags = flags, .pad = pad,
 	};
 
-	return __vgem_fence_attach(fd, &arg);
+	return __vrender_fence_attach(fd, &arg);
 }
 
 static int signal_fence(int dev, uint32_t fence, uint32_t flags)
@@ -74,7 +78,7 @@ static int signal_fence(int dev, uint32_t fence, uint32_t flags)
 	struct drm_vrender_fence_signal arg = { .fence = fence,
 						.flags = flags };
 
-	return __vgem_fence_signal(dev, &arg);
+	return __vrender_fence_signal(dev, &arg);
 }
 
 static void test_attach_bad_flags(void)
@@ -121,13 +125,13 @@ static void test_conflict(const struct conflict *c)
 	uint32_t fence;
 
 	require_long_timeout();
-	fence = vgem_fence_attach(fd, o.bo.handle, c->first);
-	igt_assert_eq(__vgem_fence_attach(fd, &second), c->err);
+	fence = vgem_fence_attach(fd, &o.bo, c->first);
+	igt_assert_eq(__vrender_fence_attach(fd, &second), c->err);
 	if (!c->err)
 		vgem_fence_signal(fd, second.out_fence);
 	vgem_fence_signal(fd, fence);
 	/* nothing conflicts once everything is signalled */
-	vgem_fence_signal(fd, vgem_fence_attach(fd, o.bo.handle, c->second));
+	vgem_fence_signal(fd, vgem_fence_attach(fd, &o.bo, c->second));
 	obj_destroy(&o);
 }
 
@@ -137,7 +141,7 @@ static void test_signal_bad_flags(void)
 	uint32_t fence;
 
 	require_long_timeout();
-	fence = vgem_fence_attach(fd, o.bo.handle, WRITE);
+	fence = vgem_fence_attach(fd, &o.bo, WRITE);
 	igt_assert_eq(signal_fence(fd, fence, 1), -EINVAL);
 	igt_assert_eq(signal_fence(fd, fence, 1u << 31), -EINVAL);
 	igt_assert(!fd_poll(o.dmabuf, POLLIN, 0));
@@ -156,7 +160,7 @@ static void test_signal_twice(void)
 	uint32_t fence;
 
 	require_long_timeout();
-	fence = vgem_fence_attach(fd, o.bo.handle, WRITE);
+	fence = vgem_fence_attach(fd, &o.bo, WRITE);
 	vgem_fence_signal(fd, fence);
 	igt_assert_eq(signal_fence(fd, fence, 0), -ENOENT);
 	obj_destroy(&o);
@@ -170,7 +174,7 @@ static void test_signal_other_file(void)
 	uint32_t fence;
 
 	require_long_timeout();
-	fence = vgem_fence_attach(fd, o.bo.handle, WRITE);
+	fence = vgem_fence_attach(fd, &o.bo, WRITE);
 	igt_assert_eq(signal_fence(other, fence, 0), -ENOENT);
 	close(other);
 	igt_assert(!fd_poll(o.dmabuf, POLLIN, 0));
@@ -184,7 +188,7 @@ static void test_signal_expired(void)
 	uint32_t fence;
 
 	set_timeout(SHORT_TIMEOUT_MS);
-	fence = vgem_fence_attach(fd, o.bo.handle, WRITE);
+	fence = vgem_fence_attach(fd, &o.bo, WRITE);
 	igt_assert_f(!fd_poll(o.dmabuf, POLLOUT, 0),
 		     "fence signalled at once\n");
 	igt_assert_f(fd_poll(o.dmabuf, POLLOUT, 30000),
@@ -203,7 +207,7 @@ static void test_poll(uint32_t flags)
 
 	require_long_timeout();
 	igt_assert(fd_poll(o.dmabuf, POLLIN | POLLOUT, 0));
-	fence = vgem_fence_attach(fd, o.bo.handle, flags);
+	fence = vgem_fence_attach(fd, &o.bo, flags);
 	igt_assert(!fd_poll(o.dmabuf, POLLOUT, 0));
 	igt_assert_eq(fd_poll(o.dmabuf, POLLIN, 0), flags != WRITE);
 	vgem_fence_signal(fd, fence);
@@ -221,7 +225,7 @@ static void test_sync_blocks(void)
 
 	require_long_timeout();
 	igt_assert_eq(pipe(p), 0);
-	fence = vgem_fence_attach(fd, o.bo.handle, WRITE);
+	fence = vgem_fence_attach(fd, &o.bo, WRITE);
 	igt_fork(child, 1) {
 		close(p[0]);
 		dmabuf_sync(o.dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
@@ -250,12 +254,12 @@ static void test_close_signals(void)
 						.flags = WRITE };
 
 	require_long_timeout();
-	igt_assert_eq(__vgem_fence_attach(other, &arg), 0);
+	igt_assert_eq(__vrender_fence_attach(other, &arg), 0);
 	igt_assert(!fd_poll(o.dmabuf, POLLIN, 0));
 	close(other);
 	igt_assert_f(fd_poll(o.dmabuf, POLLIN | POLLOUT, 5000),
 		     "fence not signalled by close()\n");
-	vgem_fence_signal(fd, vgem_fence_attach(fd, o.bo.handle, WRITE));
+	vgem_fence_signal(fd, vgem_fence_attach(fd, &o.bo, WRITE));
 	obj_destroy(&o);
 }
 
@@ -279,7 +283,7 @@ static void test_close_stops_timers(void)
 	before = fence_timers(fd);
 	for (unsigned int i = 0; i < TIMER_FENCES; i++) {
 		o[i] = obj_create();
-		vgem_fence_attach(other, prime_fd_to_handle(other, o[i].dmabuf),
+		vrender_fence_attach(other, prime_fd_to_handle(other, o[i].dmabuf),
 				  i % 2 ? WRITE : READ);
 	}
 	igt_assert_lte(before + TIMER_FENCES, fence_timers(fd));
@@ -304,7 +308,7 @@ static void test_signal_stops_timer(void)
 	fence_timers_require(fd);
 	set_timeout(10 * 60 * 1000);
 	before = fence_timers(fd);
-	vgem_fence_signal(fd, vgem_fence_attach(fd, o.bo.handle, WRITE));
+	vgem_fence_signal(fd, vgem_fence_attach(fd, &o.bo, WRITE));
 	igt_assert_lte(fence_timers(fd), before);
 	obj_destroy(&o);
 	debugfs_knob_restore(fd, FENCE_TIMEOUT);
@@ -320,13 +324,36 @@ static void test_attach_imported(void)
 	struct drm_vrender_fence_signal sig = { 0 };
 
 	require_long_timeout();
-	igt_assert_eq(__vgem_fence_attach(fd1, &arg), 0);
+	igt_assert_eq(__vrender_fence_attach(fd1, &arg), 0);
 	igt_assert(!fd_poll(o.dmabuf, POLLIN, 0));
 	igt_assert_eq(attach(o.bo.handle, READ, 0), -EBUSY);
 	sig.fence = arg.out_fence;
-	igt_assert_eq(__vgem_fence_signal(fd1, &sig), 0);
+	igt_assert_eq(__vrender_fence_signal(fd1, &sig), 0);
 	igt_assert(fd_poll(o.dmabuf, POLLIN | POLLOUT, 1000));
 	gem_close(fd1, handle);
+	obj_destroy(&o);
+}
+
+/*
+ * IGT's vgem helpers (igt_vgem.h) on vrender: fences are there, WRITE is
+ * a known flag and vgem's WIP NOTIMEOUT is not, a vgem_bo maps and keeps
+ * what is written.
+ */
+static void test_igt_vgem_api(void)
+{
+	struct obj o = obj_create();
+	uint32_t *map;
+
+	igt_assert(vgem_has_fences(fd));
+	igt_assert(vgem_fence_has_flag(fd, VGEM_FENCE_WRITE));
+	igt_assert(!vgem_fence_has_flag(fd, WIP_VGEM_FENCE_NOTIMEOUT));
+	igt_assert_eq_u64(o.bo.size, (uint64_t)o.bo.pitch * o.bo.height);
+	map = vgem_mmap(fd, &o.bo, PROT_READ | PROT_WRITE);
+	map[o.bo.size / 4 - 1] = 0xc0ffee;
+	igt_assert_eq(munmap(map, o.bo.size), 0);
+	map = vgem_mmap(fd, &o.bo, PROT_READ);
+	igt_assert_eq(map[o.bo.size / 4 - 1], 0xc0ffee);
+	igt_assert_eq(munmap(map, o.bo.size), 0);
 	obj_destroy(&o);
 }
 
@@ -375,8 +402,8 @@ static void test_timeout_per_device(void)
 
 	require_long_timeout();
 	debugfs_knob_set(fd1, FENCE_TIMEOUT, SHORT_TIMEOUT_MS);
-	f0 = vgem_fence_attach(fd, h0, WRITE);
-	f1 = vgem_fence_attach(fd1, h1, WRITE);
+	f0 = vrender_fence_attach(fd, h0, WRITE);
+	f1 = vrender_fence_attach(fd1, h1, WRITE);
 	debugfs_knob_restore(fd1, FENCE_TIMEOUT);
 	igt_assert_f(fd_poll(d1, POLLOUT, 30000),
 		     "vrender.1's fence did not expire within 30s\n");
@@ -429,6 +456,8 @@ igt_main
 		test_signal_stops_timer();
 	igt_subtest("vgem-abi")
 		vgem_abi_exercise(fd);
+	igt_subtest("igt-vgem-api")
+		test_igt_vgem_api();
 	igt_subtest("timeout-knobs")
 		test_timeout_knobs();
 

@@ -221,7 +221,7 @@ static void test_jobs_in_flight(void)
 static int attach(int dev, uint32_t handle, uint32_t *fence)
 {
 	struct drm_vrender_fence_attach arg = { .handle = handle };
-	int err = __vgem_fence_attach(dev, &arg);
+	int err = __vrender_fence_attach(dev, &arg);
 
 	*fence = arg.out_fence;
 	return err;

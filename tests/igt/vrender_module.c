@@ -172,7 +172,7 @@ static void test_busy_foreign_buffer(bool job)
 
 		fence_wait_ok(job_submit(dev, &j));
 	} else {
-		vgem_fence_attach(dev, handle, VRENDER_FENCE_WRITE);
+		vrender_fence_attach(dev, handle, VRENDER_FENCE_WRITE);
 	}
 	close(dev);	/* signals the FENCE_ATTACH fence */
 

@@ -214,7 +214,7 @@ static void test_vgem_fence(uint32_t vgem_flags)
 	struct buf x = buf_create(fd0, PAGE, 0);
 	struct buf y = buf_create(fd0, PAGE, 0);
 	struct engine_stats before = engine_stats(fd0);
-	uint32_t fence = vgem_fence_attach(fd0, x.handle, vgem_flags);
+	uint32_t fence = vrender_fence_attach(fd0, x.handle, vgem_flags);
 	struct job r = job_copy(y.handle, 0, x.handle, 0, PAGE);
 	struct job w = job_fill(x.handle, 0, PAGE, NEW);
 	bool write = vgem_flags & VRENDER_FENCE_WRITE;

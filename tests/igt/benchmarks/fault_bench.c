@@ -90,7 +90,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	fd = __drm_open_driver(driver, 0);
+	fd = __drm_open_driver_name(driver, 0);
 	if (fd < 0) {
 		fprintf(stderr, "fault_bench: no %s device\n", driver);
 		return 2;

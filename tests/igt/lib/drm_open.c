@@ -3,14 +3,18 @@
  * Open DRM devices by driver name; see drm_open.h.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <xf86drm.h>
 
 #include "drm_open.h"
+#include "drmtest.h"
 #include "igt_core.h"
 
 #define SYSFS_DRM	"/sys/class/drm"
@@ -86,7 +90,7 @@ int drm_card_of_driver(const char *name, int nth)
 	return -1;
 }
 
-int __drm_open_driver(const char *name, int nth)
+int __drm_open_driver_name(const char *name, int nth)
 {
 	int card = drm_card_of_driver(name, nth);
 	char path[64];
@@ -97,9 +101,9 @@ int __drm_open_driver(const char *name, int nth)
 	return open(path, O_RDWR | O_CLOEXEC);
 }
 
-int drm_open_driver(const char *name, int nth)
+int drm_open_driver_name(const char *name, int nth)
 {
-	int fd = __drm_open_driver(name, nth);
+	int fd = __drm_open_driver_name(name, nth);
 
 	igt_require_f(fd >= 0, "needs DRM device %d of driver %s\n", nth, name);
 	return fd;
@@ -125,4 +129,97 @@ int igt_driver_option(int argc, char **argv, const char *fallback,
 	}
 	argv[out] = NULL;
 	return out;
+}
+
+/* The drivers a DRIVER_* bit stands for. */
+static const struct {
+	int bit;
+	const char *name;
+} chipsets[] = {
+	{ DRIVER_VGEM, "vgem" },
+	{ DRIVER_VKMS, "vkms" },
+	{ DRIVER_VRENDER, "vrender" },
+	{ DRIVER_VDISPLAY, "vdisplay" },
+};
+
+static bool in_chipset(int chipset, const char *name)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(chipsets); i++)
+		if ((chipset & chipsets[i].bit) &&
+		    !strcmp(chipsets[i].name, name))
+			return true;
+	return false;
+}
+
+/* N of the first /dev/dri/cardN whose driver is in @chipset, or -1. */
+static int card_of_chipset(int chipset)
+{
+	for (int n = 0; n < 64; n++) {
+		char path[64];
+		drmVersionPtr v;
+		bool match;
+		int fd;
+
+		snprintf(path, sizeof(path), "/dev/dri/card%d", n);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		v = drmGetVersion(fd);
+		match = v && in_chipset(chipset, v->name);
+		drmFreeVersion(v);
+		close(fd);
+		if (match)
+			return n;
+	}
+	return -1;
+}
+
+int __drm_open_driver(int chipset)
+{
+	int card = card_of_chipset(chipset);
+	char path[64];
+
+	if (card < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/dev/dri/card%d", card);
+	return open(path, O_RDWR | O_CLOEXEC);
+}
+
+int drm_open_driver(int chipset)
+{
+	int fd = __drm_open_driver(chipset);
+
+	igt_require_f(fd >= 0, "no DRM device for chipset 0x%x\n", chipset);
+	return fd;
+}
+
+int drm_open_driver_render(int chipset)
+{
+	int card = card_of_chipset(chipset), fd = -1;
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *dir;
+
+	igt_require_f(card >= 0, "no DRM device for chipset 0x%x\n", chipset);
+	snprintf(path, sizeof(path), SYSFS_DRM "/card%d/device/drm", card);
+	dir = opendir(path);
+	while (dir && fd < 0 && (de = readdir(dir))) {
+		if (strncmp(de->d_name, "renderD", 7))
+			continue;
+		snprintf(path, sizeof(path), "/dev/dri/%s", de->d_name);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+	}
+	if (dir)
+		closedir(dir);
+	igt_require_f(fd >= 0, "card%d has no render node\n", card);
+	return fd;
+}
+
+int drm_open_driver_master(int chipset)
+{
+	int fd = drm_open_driver(chipset);
+
+	igt_require_f(drmSetMaster(fd) == 0, "cannot be DRM master: %s\n",
+		      strerror(errno));
+	return fd;
 }

@@ -15,9 +15,9 @@
  */
 int drm_card_of_driver(const char *name, int nth);
 /* Open that card node (read-write); -1 if there is no such device. */
-int __drm_open_driver(const char *name, int nth);
+int __drm_open_driver_name(const char *name, int nth);
 /* The same, but skip the subtest if the device does not exist. */
-int drm_open_driver(const char *name, int nth);
+int drm_open_driver_name(const char *name, int nth);
 
 /*
  * Take "--driver NAME" (or "--driver=NAME") out of argv, before

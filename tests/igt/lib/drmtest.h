@@ -10,6 +10,24 @@
 
 #define VRENDER_PARAM_DIR	"/sys/module/vrender/parameters"
 
+/*
+ * IGT's device opening (lib/drmtest.h in igt-gpu-tools): the first DRM
+ * card whose driver (DRM_IOCTL_VERSION) is in @chipset, skipping the test
+ * if there is none (__drm_open_driver() returns -1 instead). DRIVER_VGEM is
+ * stock vgem, or vrender.0 loaded with vgem_compat=1 (it reports "vgem").
+ * DRIVER_VKMS, DRIVER_VRENDER and DRIVER_VDISPLAY are vprime's additions.
+ */
+#define DRIVER_VGEM		(1 << 2)
+#define DRIVER_VKMS		(1 << 24)
+#define DRIVER_VRENDER		(1 << 25)
+#define DRIVER_VDISPLAY		(1 << 26)
+#define DRIVER_ANY		~(DRIVER_VGEM)
+
+int __drm_open_driver(int chipset);
+int drm_open_driver(int chipset);
+int drm_open_driver_render(int chipset);
+int drm_open_driver_master(int chipset);
+
 /* Number of DRM cards whose parent is a vrender.<i> platform device. */
 int vrender_count(void);
 /* N of /dev/dri/cardN for device vrender.<i>, or -1. */

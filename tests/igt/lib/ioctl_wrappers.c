@@ -169,30 +169,23 @@ uint32_t prime_fd_to_handle(int fd, int dmabuf)
 	return handle;
 }
 
-int __vgem_fence_attach(int fd, struct drm_vrender_fence_attach *arg)
+int __vrender_fence_attach(int fd, struct drm_vrender_fence_attach *arg)
 {
 	return __ioctl(fd, DRM_IOCTL_VRENDER_FENCE_ATTACH, arg);
 }
 
-uint32_t vgem_fence_attach(int fd, uint32_t handle, uint32_t flags)
+uint32_t vrender_fence_attach(int fd, uint32_t handle, uint32_t flags)
 {
 	struct drm_vrender_fence_attach arg = { .handle = handle,
 						.flags = flags };
 
-	igt_assert_eq(__vgem_fence_attach(fd, &arg), 0);
+	igt_assert_eq(__vrender_fence_attach(fd, &arg), 0);
 	return arg.out_fence;
 }
 
-int __vgem_fence_signal(int fd, struct drm_vrender_fence_signal *arg)
+int __vrender_fence_signal(int fd, struct drm_vrender_fence_signal *arg)
 {
 	return __ioctl(fd, DRM_IOCTL_VRENDER_FENCE_SIGNAL, arg);
-}
-
-void vgem_fence_signal(int fd, uint32_t fence)
-{
-	struct drm_vrender_fence_signal arg = { .fence = fence };
-
-	igt_assert_eq(__vgem_fence_signal(fd, &arg), 0);
 }
 
 int __dmabuf_sync(int dmabuf, uint64_t flags)

@@ -14,6 +14,8 @@
 #include <drm_mode.h>
 #include <vrender_drm.h>
 
+#include "igt_vgem.h"
+
 #define PRIME_FLAGS_RDWR	(DRM_CLOEXEC | DRM_RDWR)
 
 size_t igt_page_size(void);
@@ -46,10 +48,13 @@ int prime_handle_to_fd_flags(int fd, uint32_t handle, uint32_t flags);
 int __prime_fd_to_handle(int fd, int dmabuf, uint32_t *handle);
 uint32_t prime_fd_to_handle(int fd, int dmabuf);
 
-int __vgem_fence_attach(int fd, struct drm_vrender_fence_attach *arg);
-uint32_t vgem_fence_attach(int fd, uint32_t handle, uint32_t flags);
-int __vgem_fence_signal(int fd, struct drm_vrender_fence_signal *arg);
-void vgem_fence_signal(int fd, uint32_t fence);
+/*
+ * vrender's FENCE_ATTACH/SIGNAL by handle and with the whole argument (the
+ * IGT-compatible vgem_*() API on struct vgem_bo is in igt_vgem.h).
+ */
+int __vrender_fence_attach(int fd, struct drm_vrender_fence_attach *arg);
+uint32_t vrender_fence_attach(int fd, uint32_t handle, uint32_t flags);
+int __vrender_fence_signal(int fd, struct drm_vrender_fence_signal *arg);
 
 int __dmabuf_sync(int dmabuf, uint64_t flags);
 void dmabuf_sync(int dmabuf, uint64_t flags);

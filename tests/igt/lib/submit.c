@@ -218,7 +218,7 @@ struct gate gate_create(int fd)
 	struct gate g = { .fd = fd };
 
 	g.handle = gem_create(fd, igt_page_size(), 0);
-	g.fence = vgem_fence_attach(fd, g.handle, VRENDER_FENCE_WRITE);
+	g.fence = vrender_fence_attach(fd, g.handle, VRENDER_FENCE_WRITE);
 	return g;
 }
 
