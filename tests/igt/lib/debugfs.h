@@ -1,6 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * Parser for /sys/kernel/debug/dri/<minor>/primegem_objects.
+ *
+ * Tests read debugfs only for what no ioctl says: counters (handles,
+ * imports, exports, mappings, faults, brackets, flushes, lease expiries),
+ * objects that no handle reaches any more, and the run-time knobs. A
+ * buffer's size and id come from DRM_IOCTL_VRENDER_GEM_INFO, fence states
+ * from poll() and SYNC_IOC_FILE_INFO.
  */
 #ifndef DEBUGFS_H
 #define DEBUGFS_H
