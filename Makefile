@@ -32,7 +32,7 @@ DESTDIR	?=
 
 
 .PHONY: all modules tests tools setup check check-debug kunit shell demo \
-	bench-compose install dkms-install dkms-remove dkms-test clean fuzz \
+	bench bench-compose install dkms-install dkms-remove dkms-test clean fuzz \
 	fuzz-debug fuzz-ci check-upstream
 
 all: modules tests tools
@@ -108,6 +108,13 @@ shell:
 		--module $$moddir/drivers/gpu/drm/primegem/primegem.ko \
 		--module "$$moddir/drivers/gpu/drm/vrender/vrender.ko devices=3" \
 		--module $$moddir/drivers/gpu/drm/vdisplay/vdisplay.ko
+
+# vrender's PRIME figures against stock vgem's, per kernel, into out/bench/
+# (and vdisplay against vkms if the debug kernel is built).
+bench:
+	@scripts/setup
+	$(MAKE) all
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL scripts/bench $(if $(KVER),--kernel $(KVER))
 
 # vdisplay's composition cost against vkms's, on the debug kernel.
 bench-compose:
