@@ -67,24 +67,34 @@ static double median(struct figure *f)
 }
 
 /* Print "name  median (min..max) unit  ratio" and add it to the JSON. */
-static void report(struct figure *f, struct figure *base, const char *vs)
+static void report2(struct figure *f, struct figure *base, const char *vs,
+		    struct figure *limit)
 {
 	double m = median(f), b = base ? median(base) : 0;
-	char ratio[32] = "";
+	double l = limit ? median(limit) : 0;
+	char ratio[32] = "", of_limit[32] = "";
 
 	if (base && b > 0)
 		snprintf(ratio, sizeof(ratio), "%.2fx %s", m / b, vs);
-	printf("%-44s %12.1f (%10.1f .. %10.1f) %-9s %s\n", f->name, m,
-	       f->v[0], f->v[f->n - 1], f->unit, ratio);
+	if (limit && l > 0)
+		snprintf(of_limit, sizeof(of_limit), "  %.2f of limit", m / l);
+	printf("%-44s %12.1f (%10.1f .. %10.1f) %-9s %s%s\n", f->name, m,
+	       f->v[0], f->v[f->n - 1], f->unit, ratio, of_limit);
 	if (!json)
 		return;
 	fprintf(json, "%s\n  {\"name\": \"%s\", \"unit\": \"%s\", \"median\": %.3f, \"min\": %.3f, \"max\": %.3f, \"rounds\": %d",
 		json_items++ ? "," : "", f->name, f->unit, m, f->v[0],
 		f->v[f->n - 1], f->n);
 	if (base && b > 0)
-		fprintf(json, ", \"vs\": \"%s\", \"ratio\": %.3f}", vs, m / b);
-	else
-		fprintf(json, "}");
+		fprintf(json, ", \"vs\": \"%s\", \"ratio\": %.3f", vs, m / b);
+	if (limit && l > 0)
+		fprintf(json, ", \"of_limit\": %.3f", m / l);
+	fprintf(json, "}");
+}
+
+static void report(struct figure *f, struct figure *base, const char *vs)
+{
+	report2(f, base, vs, NULL);
 }
 
 /* --- first touch ------------------------------------------------------- */
@@ -179,9 +189,10 @@ static void bench_first_touch(int vr0, int vr1, int vg, FILE *tsv)
 			for (int k = 0; k < KINDS; k++)
 				f[k].v[f[k].n++] = first_touch(k, &t[k], len);
 		for (int k = 0; k < KINDS; k++)
-			report(&f[k], k == VGEM_GEM || k == LIMIT ? NULL :
-			       &f[k < ANON ? VGEM_GEM : LIMIT],
-			       k < ANON ? "vgem" : "limit");
+			report2(&f[k], k == VGEM_GEM || k == LIMIT ? NULL :
+				&f[k < ANON ? VGEM_GEM : LIMIT],
+				k < ANON ? "vgem" : "limit",
+				k < VGEM_GEM ? &f[LIMIT] : NULL);
 		if (tsv) {
 			fprintf(tsv, "%zu", len);
 			for (int k = 0; k < KINDS; k++)
