@@ -150,7 +150,7 @@ static void test_strict_write_bracket(void)
 	int dmabuf = buf_dmabuf(&s), fr, fw;
 
 	touch(&s);	/* no fault inside the bracket */
-	dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+	prime_sync_start(dmabuf, true);
 	fr = job_submit(fd1, &r);
 	fw = job_submit(fd0, &w);
 	buf_set(&s, 0, PAGE, CPU);
@@ -158,7 +158,7 @@ static void test_strict_write_bracket(void)
 	igt_assert_eq(fence_status(fw), 0);
 	buf_check(&s, 0, PAGE, CPU);
 
-	dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+	prime_sync_end(dmabuf, true);
 	wait_ok(fw);
 	wait_ok(fr);
 	buf_check(&y, 0, PAGE, CPU);
@@ -262,7 +262,7 @@ static void test_strict_lease(void)
 	faults = object_key(&s, "faults");
 	expiries = object_key(&s, "lease_expiries");
 
-	dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+	prime_sync_start(dmabuf, true);
 	fw = job_submit(fd0, &w);
 	fence_assert_busy(fw);
 	touch(&s);
@@ -292,7 +292,7 @@ static void test_strict_lease(void)
 			    .completed = 1, .waits_cpu = 1);
 
 	/* The late END is harmless; the buffer works as before. */
-	dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+	prime_sync_end(dmabuf, true);
 	debugfs_knob_set(fd0, "primegem_cpu_lease_ms", LONG_LEASE_MS);
 	dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
 	close(fw);
@@ -369,7 +369,7 @@ static void test_strict_fault_in_bracket(void)
 	dmabuf = buf_dmabuf(&s);
 	expiries = object_key(&s, "lease_expiries");
 
-	dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+	prime_sync_start(dmabuf, true);
 	fw = job_submit(fd0, &w);
 	buf_set(&s, 0, PAGE, CPU);	/* first touch: a fault */
 	igt_assert_f(fence_status(fw) == 0 &&
@@ -378,7 +378,7 @@ static void test_strict_fault_in_bracket(void)
 		     fence_status(fw),
 		     (unsigned long long)(object_key(&s, "lease_expiries") -
 					  expiries));
-	dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+	prime_sync_end(dmabuf, true);
 	wait_ok(fw);
 	buf_check(&s, 0, PAGE, NEW);
 	debugfs_knob_set(fd0, "primegem_cpu_lease_ms", LONG_LEASE_MS);

@@ -188,6 +188,23 @@ int __vrender_fence_signal(int fd, struct drm_vrender_fence_signal *arg)
 	return __ioctl(fd, DRM_IOCTL_VRENDER_FENCE_SIGNAL, arg);
 }
 
+int prime_handle_to_fd_for_mmap(int fd, uint32_t handle)
+{
+	return prime_handle_to_fd_flags(fd, handle, DRM_CLOEXEC | DRM_RDWR);
+}
+
+void prime_sync_start(int dma_buf_fd, bool write)
+{
+	dmabuf_sync(dma_buf_fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ |
+		    (write ? DMA_BUF_SYNC_WRITE : 0));
+}
+
+void prime_sync_end(int dma_buf_fd, bool write)
+{
+	dmabuf_sync(dma_buf_fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ |
+		    (write ? DMA_BUF_SYNC_WRITE : 0));
+}
+
 int __dmabuf_sync(int dmabuf, uint64_t flags)
 {
 	struct dma_buf_sync arg = { .flags = flags };

@@ -47,6 +47,11 @@ int prime_handle_to_fd(int fd, uint32_t handle);
 int prime_handle_to_fd_flags(int fd, uint32_t handle, uint32_t flags);
 int __prime_fd_to_handle(int fd, int dmabuf, uint32_t *handle);
 uint32_t prime_fd_to_handle(int fd, int dmabuf);
+/* IGT's: an fd that can be mmap()ed for writing (DRM_CLOEXEC | DRM_RDWR). */
+int prime_handle_to_fd_for_mmap(int fd, uint32_t handle);
+/* IGT's: DMA_BUF_IOCTL_SYNC START/END for read, or read and write. */
+void prime_sync_start(int dma_buf_fd, bool write);
+void prime_sync_end(int dma_buf_fd, bool write);
 
 /*
  * vrender's FENCE_ATTACH/SIGNAL by handle and with the whole argument (the
