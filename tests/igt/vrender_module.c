@@ -345,11 +345,30 @@ static void test_compat_nonblocking_reads(void)
 	close(r0);
 }
 
+/*
+ * IGT's igt_kmod_*(): vrender is loaded, loading it again is a no-op, a
+ * module that does not exist is neither loaded nor loadable, unloading it
+ * is a no-op, and unloading a module in use says EBUSY and changes
+ * nothing (primegem, held by vrender).
+ */
+static void test_igt_kmod(void)
+{
+	igt_assert(igt_kmod_is_loaded("vrender"));
+	igt_assert_eq(igt_kmod_load("vrender", NULL), 0);
+	igt_assert(!igt_kmod_is_loaded("vprime_no_such_module"));
+	igt_assert_eq(igt_kmod_load("vprime_no_such_module", NULL), -ENOENT);
+	igt_assert_eq(igt_kmod_unload("vprime_no_such_module", 0), 0);
+	igt_assert_eq(igt_kmod_unload("primegem", O_NONBLOCK), -EWOULDBLOCK);
+	igt_assert(igt_kmod_is_loaded("primegem"));
+}
+
 igt_main
 {
 	igt_fixture
 		save_module();
 
+	igt_subtest("igt-kmod")
+		test_igt_kmod();
 	igt_subtest("unload-busy-dmabuf")
 		test_busy_dmabuf();
 	igt_subtest("unload-busy-dmabuf-mmap")

@@ -3,12 +3,16 @@
  * Module unload/reload helpers (delete_module, finit_module).
  */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,6 +26,38 @@
 int __delete_module(const char *name, unsigned int flags)
 {
 	return syscall(SYS_delete_module, name, flags) ? -errno : 0;
+}
+
+bool igt_kmod_is_loaded(const char *mod_name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "/sys/module/%s/initstate", mod_name);
+	return access(path, F_OK) == 0;
+}
+
+int igt_kmod_load(const char *mod_name, const char *opts)
+{
+	char cmd[512];
+	int ret;
+
+	if (igt_kmod_is_loaded(mod_name))
+		return 0;
+	if (strchr(mod_name, '\'') || (opts && strchr(opts, '\'')))
+		return -EINVAL;
+	snprintf(cmd, sizeof(cmd), "modprobe '%s' %s", mod_name,
+		 opts ? opts : "");
+	ret = system(cmd);
+	if (ret == -1)
+		return -errno;
+	return WIFEXITED(ret) && !WEXITSTATUS(ret) ? 0 : -ENOENT;
+}
+
+int igt_kmod_unload(const char *mod_name, unsigned int flags)
+{
+	if (!igt_kmod_is_loaded(mod_name))
+		return 0;
+	return __delete_module(mod_name, flags);
 }
 
 static long module_refcnt(const char *mod)

@@ -1,12 +1,22 @@
 // SPDX-License-Identifier: MIT
 /*
- * Module unload/reload helpers for vrender.
+ * Module helpers: IGT's igt_kmod_*() and vrender's unload/reload.
  */
 #ifndef IGT_KMOD_H
 #define IGT_KMOD_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+/*
+ * IGT's module API (lib/igt_kmod.h in igt-gpu-tools), same signatures:
+ * whether @mod_name is loaded; load it (modprobe, with @opts) or unload it
+ * (delete_module(2) with @flags, e.g. O_NONBLOCK). 0 or -errno; loading a
+ * loaded module is 0.
+ */
+bool igt_kmod_is_loaded(const char *mod_name);
+int igt_kmod_load(const char *mod_name, const char *opts);
+int igt_kmod_unload(const char *mod_name, unsigned int flags);
 
 int __delete_module(const char *name, unsigned int flags);
 int __finit_module(const char *path, const char *params);
