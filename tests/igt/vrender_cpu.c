@@ -509,40 +509,6 @@ static void test_strict_fault_drops_mmap_lock(void)
 }
 
 /*
- * A read fault of a strict buffer outside a bracket, through a writable
- * mapping, waits for device readers too: the PTEs it installs take writes
- * without another fault (it used to wait for device writers only, and the
- * next CPU write raced the reading job).
- */
-static void test_strict_read_fault_waits_reader(void)
-{
-	struct buf s = strict_create(fd0);
-	struct buf y = buf_create(fd0, PAGE, 0);
-	struct gate g = gate_create(fd0);
-	struct job r = job_copy(y.handle, 0, s.handle, 0, PAGE);
-	struct toucher t = { .b = &s };
-	pthread_t toucher;
-	int fr;
-
-	gate_hold(&r, &g);
-	fr = job_submit(fd0, &r);
-	/* The mapping is fresh: the first touch (a read) faults. */
-	igt_assert_eq(pthread_create(&toucher, NULL, strict_toucher, &t), 0);
-	while (!t.tid)
-		usleep(100);
-	wait_fence_sleeper(t.tid);
-	igt_assert_eq(fence_status(fr), 0);
-
-	gate_open(&g);
-	igt_assert_eq(pthread_join(toucher, NULL), 0);
-	wait_ok(fr);
-	close(fr);
-	gate_destroy(&g);
-	buf_destroy(&y);
-	buf_destroy(&s);
-}
-
-/*
  * Leases that run out just before the buffer goes: the revoke work of an
  * expired fence must not outlive the buffer (it ran on a freed object when
  * a new START had replaced the fence). Many rounds, for the debug tier.
@@ -594,8 +560,6 @@ igt_main
 		test_lease_bounds();
 	igt_subtest("strict-fault-drops-mmap-lock")
 		test_strict_fault_drops_mmap_lock();
-	igt_subtest("strict-read-fault-waits-reader")
-		test_strict_read_fault_waits_reader();
 	igt_subtest("lease-expiry-free")
 		test_lease_expiry_free();
 

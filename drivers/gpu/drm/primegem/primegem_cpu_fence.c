@@ -464,9 +464,7 @@ static bool primegem_cpu_held(struct primegem_object *pobj)
  *
  * Inside a bracket, START has waited already, and device work queued since
  * waits for the bracket: map at once. Outside one, wait for the conflicting
- * device work first (see "CPU-access fences"). The window is mapped with
- * the VMA's protection, so on a writable VMA a read fault waits as a write
- * would (for device readers too): the PTEs it installs take writes.
+ * device work first (see "CPU-access fences").
  *
  * Returns: the result of mapping, VM_FAULT_RETRY after a wait without
  * mmap_lock, or VM_FAULT_SIGBUS if the wait timed out.
@@ -480,8 +478,7 @@ vm_fault_t primegem_cpu_fault(struct vm_fault *vmf, pgoff_t page)
 	if (!primegem_cpu_held(pobj)) {
 		mutex_unlock(&pobj->cpu_fault_lock);
 		ret = primegem_cpu_fault_wait(vmf, pobj,
-					      (vmf->flags & FAULT_FLAG_WRITE) ||
-					      (vmf->vma->vm_flags & VM_WRITE));
+					      vmf->flags & FAULT_FLAG_WRITE);
 		if (ret)
 			return ret;
 		mutex_lock(&pobj->cpu_fault_lock);
