@@ -310,11 +310,12 @@ static const struct bad_case {
 };
 
 /*
- * Two handles of one buffer in a job: the object (through flink + open)
- * and an import of its own read-only dma-buf, a separate object sharing
- * the buffer's reservation object. A duplicate, -EINVAL like the same
- * handle twice (the reservation object cannot be locked twice: it used to
- * fail with an undocumented -EALREADY).
+ * Two handles of one buffer in a job: the object through flink + open,
+ * and again through an import of its dma-buf (another handle to the same
+ * object, or an import object sharing its reservation object). A
+ * duplicate, -EINVAL like the same handle twice (a reservation object
+ * cannot be locked twice: with separate objects it used to fail with an
+ * undocumented -EALREADY).
  */
 static void test_bo_same_resv(void)
 {
