@@ -36,22 +36,31 @@ static int parent_is(int n, const char *name)
 	return !strncmp(base, name, len) && (!base[len] || base[len] == '.');
 }
 
-/* Does DRM_IOCTL_VERSION of card @n say @name? */
-static int version_is(int n, const char *name)
+/* DRM_IOCTL_VERSION's driver name of card @n into @buf; false if none. */
+static bool card_driver(int n, char *buf, size_t len)
 {
 	char path[64];
 	drmVersionPtr v;
-	int fd, ret;
+	int fd;
 
 	snprintf(path, sizeof(path), "/dev/dri/card%d", n);
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
-		return 0;
+		return false;
 	v = drmGetVersion(fd);
-	ret = v && !strcmp(v->name, name);
+	if (v)
+		snprintf(buf, len, "%s", v->name);
 	drmFreeVersion(v);
 	close(fd);
-	return ret;
+	return v != NULL;
+}
+
+/* Does DRM_IOCTL_VERSION of card @n say @name? */
+static int version_is(int n, const char *name)
+{
+	char driver[64];
+
+	return card_driver(n, driver, sizeof(driver)) && !strcmp(driver, name);
 }
 
 static int cmp_int(const void *a, const void *b)
@@ -154,23 +163,12 @@ static bool in_chipset(int chipset, const char *name)
 /* N of the first /dev/dri/cardN whose driver is in @chipset, or -1. */
 static int card_of_chipset(int chipset)
 {
-	for (int n = 0; n < 64; n++) {
-		char path[64];
-		drmVersionPtr v;
-		bool match;
-		int fd;
+	char driver[64];
 
-		snprintf(path, sizeof(path), "/dev/dri/card%d", n);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		match = v && in_chipset(chipset, v->name);
-		drmFreeVersion(v);
-		close(fd);
-		if (match)
+	for (int n = 0; n < 64; n++)
+		if (card_driver(n, driver, sizeof(driver)) &&
+		    in_chipset(chipset, driver))
 			return n;
-	}
 	return -1;
 }
 
