@@ -23,6 +23,7 @@ struct dma_fence;
 struct drm_file;
 struct drm_mode_create_dumb;
 struct file;
+struct vfsmount;
 struct iosys_map;
 struct platform_device;
 struct vm_area_struct;
@@ -58,6 +59,7 @@ struct vm_area_struct;
 /**
  * struct primegem_stats - counters kept per object and per device
  * @faults: CPU page faults handled (not pages mapped).
+ * @huge_faults: those of @faults that mapped 2 MiB with one PMD.
  * @brackets: CPU-access brackets opened (DMA_BUF_IOCTL_SYNC START).
  * @flushes: brackets closed with a flush for the device.
  * @flush_skips: READ-only brackets closed without a flush.
@@ -65,6 +67,7 @@ struct vm_area_struct;
  */
 struct primegem_stats {
 	atomic64_t faults;
+	atomic64_t huge_faults;
 	atomic64_t brackets;
 	atomic64_t flushes;
 	atomic64_t flush_skips;
@@ -132,6 +135,8 @@ struct primegem_track_object {
  * @pin_limit: most bytes the device may pin.
  * @strict_cpu: new buffers are strict (debugfs primegem_strict_cpu).
  * @cpu_lease_ms: lease of CPU-access fences (debugfs primegem_cpu_lease_ms).
+ * @huge_mnt: the device's tmpfs with huge pages, NULL if it has none.
+ * @huge: new objects are backed by @huge_mnt (debugfs primegem_huge).
  *
  * Embed this in the driver's device structure and initialise it with
  * primegem_device_init().
@@ -149,6 +154,8 @@ struct primegem_device {
 	u64 pin_limit;
 	bool strict_cpu;
 	u32 cpu_lease_ms;
+	struct vfsmount *huge_mnt;
+	bool huge;
 };
 
 /**
@@ -158,6 +165,7 @@ struct primegem_device {
  * @link: entry in &primegem_device.objects.
  * @id: device-unique id, shown in debugfs.
  * @flags: PRIMEGEM_CREATE_* flags given at creation.
+ * @huge: the object's shmem file is on &primegem_device.huge_mnt.
  * @pages: backing pages while @pages_use > 0; NULL for imported objects.
  * @pages_use: pins of @pages (mappings, attachments, vmaps).
  * @vaddr: kernel mapping while @vmap_use > 0.
@@ -189,6 +197,7 @@ struct primegem_object {
 	struct list_head link;
 	u64 id;
 	u32 flags;
+	bool huge;
 	struct page **pages;
 	unsigned int pages_use;
 	void *vaddr;
@@ -243,13 +252,25 @@ struct dma_fence *primegem_cpu_fence_get(struct drm_gem_object *obj,
 					 bool write);
 
 int primegem_drm_mmap(struct file *filp, struct vm_area_struct *vma);
+unsigned long primegem_get_unmapped_area(struct file *filp, unsigned long addr,
+					 unsigned long len, unsigned long pgoff,
+					 unsigned long flags);
+
+/* Without transparent huge pages nothing maps huge: default placement. */
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+#define PRIMEGEM_FOPS_UNMAPPED_AREA \
+	.get_unmapped_area = primegem_get_unmapped_area,
+#else
+#define PRIMEGEM_FOPS_UNMAPPED_AREA
+#endif
 
 /**
  * DEFINE_PRIMEGEM_FOPS() - file operations for a primegem driver's DRM files
  * @name: name of the &struct file_operations to define
  *
  * As DEFINE_DRM_GEM_FOPS(), but mmap accepts any page offset inside an
- * object (primegem_drm_mmap()).
+ * object (primegem_drm_mmap()), and large mappings are placed so that they
+ * can map huge pages (primegem_get_unmapped_area()).
  */
 #define DEFINE_PRIMEGEM_FOPS(name) \
 	static const struct file_operations name = { \
@@ -262,6 +283,7 @@ int primegem_drm_mmap(struct file *filp, struct vm_area_struct *vma);
 		.read = drm_read, \
 		.llseek = noop_llseek, \
 		.mmap = primegem_drm_mmap, \
+		PRIMEGEM_FOPS_UNMAPPED_AREA \
 		VPRIME_FOP_FLAGS \
 	}
 

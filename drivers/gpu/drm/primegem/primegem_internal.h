@@ -48,6 +48,21 @@ vm_fault_t primegem_fault_map(struct vm_fault *vmf, pgoff_t page,
 			      bool around, pgprot_t prot);
 vm_fault_t primegem_fault_pages(struct vm_fault *vmf, pgoff_t page);
 
+/* primegem_huge.c: huge-page backing and PMD mappings. */
+int primegem_huge_device_init(struct primegem_device *pdev);
+int primegem_huge_object_init(struct primegem_device *pdev,
+			      struct primegem_object *pobj, size_t size);
+void primegem_huge_debugfs_init(struct primegem_device *pdev,
+				struct dentry *root);
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+bool primegem_huge_fault(struct vm_fault *vmf);
+#else
+static inline bool primegem_huge_fault(struct vm_fault *vmf)
+{
+	return false;
+}
+#endif
+
 /* primegem_pin.c: the pinned-memory budget. */
 u64 primegem_pin_module_limit(void);
 void primegem_pin_device_init(struct primegem_device *pdev);
