@@ -521,6 +521,7 @@ int main(int argc, char **argv)
 			fz_dump_ring(i, 0, 48);
 			fz_print_file("kernel stack", ws->pid, "stack");
 			fz_print_file("wchan", ws->pid, "wchan");
+			fz_diag_stuck(ws->pid);
 			fz_print_engines();
 			kill(ws->pid, SIGKILL);
 			ws->op_start_ns = INT64_MAX / 2;	/* report once */

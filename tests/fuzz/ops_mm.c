@@ -466,6 +466,7 @@ void fz_op_fork_touch(struct fz_worker *w)
 		fprintf(stderr, "fuzz: worker %d #%llu: fork_touch child %d still running after 5 s\n",
 			w->idx, (unsigned long long)w->op_seq, pid);
 		print_stack(pid);
+		fz_diag_stuck(pid);
 		kill(pid, SIGKILL);
 		if (!wait_child(pid, 5000, &status)) {
 			fprintf(stderr, "fuzz: worker %d: child %d does not die (stuck in the kernel)\n",

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 #include <xf86drm.h>
 #include <xf86drmMode.h>
@@ -88,6 +90,53 @@ void fz_print_file(const char *what, pid_t pid, const char *name)
 	if (n > 0) {
 		buf[n] = '\0';
 		fprintf(stderr, "fuzz: %s of pid %d:\n%s\n", what, pid, buf);
+	}
+}
+
+/* A whole file to stderr, as far as it goes in 64 KiB. */
+static void print_path(const char *path)
+{
+	static char buf[65536];
+	ssize_t n, got = 0;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	while (got < (ssize_t)sizeof(buf) - 1) {
+		n = read(fd, buf + got, sizeof(buf) - 1 - got);
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	close(fd);
+	buf[got] = '\0';
+	fprintf(stderr, "fuzz: %s:\n%s\n", path, buf);
+}
+
+/*
+ * What a process stuck in the kernel is doing: its stack three times and
+ * its fault counts in between (a fault loop counts up, a sleep does not),
+ * its pending signals and mappings, and every dma-buf's fences.
+ */
+void fz_diag_stuck(pid_t pid)
+{
+	struct timespec ts = { 0, 200000000 };
+	glob_t g;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		fz_print_file("kernel stack", pid, "stack");
+		fz_print_file("stat", pid, "stat");
+		nanosleep(&ts, NULL);
+	}
+	fz_print_file("status", pid, "status");
+	fz_print_file("maps", pid, "maps");
+	print_path("/sys/kernel/debug/dma_buf/bufinfo");
+	if (!glob("/sys/kernel/debug/dri/*/primegem_objects", 0, NULL, &g)) {
+		for (i = 0; i < (int)g.gl_pathc; i++)
+			print_path(g.gl_pathv[i]);
+		globfree(&g);
 	}
 }
 

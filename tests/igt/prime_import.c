@@ -99,6 +99,40 @@ static void test_import_same_device(bool render)
 	gem_close(fd0, bo.handle);
 }
 
+/*
+ * A read-only dma-buf imported by another file of the exporting device: a
+ * handle to the object itself would map it writable through MAP_DUMB, so
+ * the file gets an import whose mappings grant what the dma-buf grants.
+ */
+static void test_import_same_device_readonly(void)
+{
+	int other = drm_reopen(fd0);
+	struct bo bo = bo_create(fd0, 2);
+	size_t len = bo.npages * igt_page_size();
+	void *ptr = gem_mmap(fd0, bo.handle, 0, bo.npages, RW);
+	int dmabuf = prime_handle_to_fd_flags(fd0, bo.handle, DRM_CLOEXEC);
+	uint32_t handle = prime_fd_to_handle(other, dmabuf);
+	off_t offset = dumb_map(other, handle);
+	void *ro;
+
+	igt_assert_neq_u64(gem_id(other, handle), gem_id(fd0, bo.handle));
+	igt_assert_eq(prime_fd_to_handle(other, dmabuf), handle);
+	igt_assert_eq(prime_fd_to_handle(fd0, dmabuf), bo.handle);
+	igt_assert_eq(__mmap_err(&ro, len, RW, MAP_SHARED, other, offset),
+		      -EACCES);
+	ro = mmap_checked(len, PROT_READ, MAP_SHARED, other, offset);
+	pattern_fill(ptr, 0, bo.npages, 21);
+	pattern_check(ro, 0, bo.npages, 21);
+	igt_assert_eq(mprotect(ro, len, RW), -1);
+	igt_assert_eq(errno, EACCES);
+	munmap_pages(ro, bo.npages);
+	munmap_pages(ptr, bo.npages);
+	gem_close(other, handle);
+	close(other);
+	close(dmabuf);
+	gem_close(fd0, bo.handle);
+}
+
 static void test_import_bad_fd(void)
 {
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -325,6 +359,8 @@ igt_main
 		test_import_same_device(false);
 	igt_subtest("import-same-device-render")
 		test_import_same_device(true);
+	igt_subtest("import-same-device-readonly")
+		test_import_same_device_readonly();
 	igt_subtest("import-bad-fd")
 		test_import_bad_fd();
 

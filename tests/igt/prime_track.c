@@ -728,6 +728,43 @@ static void test_device_warn(void)
 	mode_set(0, "off");
 }
 
+/*
+ * A mapping with PROT_WRITE alone is read too (no CPU has write-only
+ * pages): a READ bracket lets reads through it, and keeps writes out. Its
+ * pages used to be mapped PAGE_NONE, and on a kernel without NUMA balancing
+ * (the debug kernel) the read then faulted forever.
+ */
+static void test_write_only(enum map_kind kind)
+{
+	uint32_t handle = gem_create(fd, NPAGES * igt_page_size(), TRACK);
+	int dmabuf = prime_handle_to_fd(fd, handle);
+	uint64_t seq = events_total(0);
+	void *map;
+
+	begin();
+
+	map = kind == MAP_GEM ? gem_mmap(fd, handle, 0, NPAGES, PROT_WRITE) :
+				dmabuf_mmap(dmabuf, 0, NPAGES, PROT_WRITE);
+	igt_set_timeout(10, "reading a write-only mapping");
+	dmabuf_sync(dmabuf, START | SYNC_R);
+	expect_ok(map, 0, RD);
+	expect_ok(map, 5, RD);
+	expect_bus(map, 0, WR);
+	check_event(0, ++seq, gem_id(fd, handle), off(0), WR, "sigbus");
+	dmabuf_sync(dmabuf, END | SYNC_R);
+
+	dmabuf_sync(dmabuf, START | SYNC_W);
+	touch_all(map, WR);
+	touch_all(map, RD);
+	dmabuf_sync(dmabuf, END | SYNC_W);
+	igt_reset_timeout();
+	igt_assert_eq_u64(events_total(0), seq);
+
+	munmap_pages(map, NPAGES);
+	close(dmabuf);
+	gem_close(fd, handle);
+}
+
 /* Mode off: unflagged buffers are free, flagged ones still tracked. */
 static void test_device_off(void)
 {
@@ -861,6 +898,10 @@ igt_main
 		test_write_bracket(SYNC_RW);
 	igt_subtest("downgrade")
 		test_downgrade();
+	igt_subtest("write-only-gem")
+		test_write_only(MAP_GEM);
+	igt_subtest("write-only-dmabuf")
+		test_write_only(MAP_DMABUF);
 	igt_subtest("nested-brackets")
 		test_nested();
 	igt_subtest("unmatched-end")

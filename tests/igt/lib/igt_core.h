@@ -129,6 +129,7 @@ __igt_printf(1, 2) void igt_debug(const char *fmt, ...);
 #define igt_assert_lt(a, b)	igt_assert_cmpint(a, <, >=, b)
 #define igt_assert_gte(a, b)	igt_assert_cmpint(a, >=, <, b)
 #define igt_assert_eq_u64(a, b)	igt_assert_cmpu64(a, ==, !=, b)
+#define igt_assert_neq_u64(a, b)	igt_assert_cmpu64(a, !=, ==, b)
 
 #define igt_require(expr) \
 	do { \

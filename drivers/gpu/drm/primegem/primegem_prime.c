@@ -6,6 +6,7 @@
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
+#include <linux/fs.h>
 #include <linux/slab.h>
 
 #include <drm/drm_drv.h>
@@ -320,6 +321,13 @@ static bool primegem_is_current_export(struct primegem_device *pdev,
 
 	if (dma_buf->ops != &primegem_dmabuf_ops || obj->dev != pdev->drm)
 		return false;
+	/*
+	 * A handle to the object itself maps it writable (MAP_DUMB), whatever
+	 * the dma-buf grants: a read-only export comes in as an import, whose
+	 * mappings go through the dma-buf and its access check.
+	 */
+	if (!(dma_buf->file->f_mode & FMODE_WRITE))
+		return false;
 	return !obj->dma_buf || obj->dma_buf == dma_buf;
 }
 
@@ -331,10 +339,12 @@ static bool primegem_is_current_export(struct primegem_device *pdev,
  * Call with &drm_device.object_name_lock held, as
  * drm_gem_prime_fd_to_handle() does: it protects &drm_gem_object.dma_buf.
  *
- * A dma-buf the device exported gives back its object, so that the core's
- * &drm_gem_object.dma_buf stays the object's one dma-buf; an older dma-buf
- * of an object exported again since, and any other dma-buf, are imported:
- * a new object attached to the dma-buf, whose mappings reach the same pages.
+ * A writable dma-buf the device exported gives back its object, so that the
+ * core's &drm_gem_object.dma_buf stays the object's one dma-buf; a
+ * read-only one (a handle to the object would map it writable), an older
+ * dma-buf of an object exported again since, and any other dma-buf, are
+ * imported: a new object attached to the dma-buf, whose mappings reach the
+ * same pages through the dma-buf.
  *
  * Returns: a reference to the object, or an ERR_PTR.
  */

@@ -308,14 +308,20 @@ static void primegem_track_record(struct primegem_object *pobj,
 			     action == PRIMEGEM_TRACK_SIGBUS ? "SIGBUS" : "allowed");
 }
 
-/* Protection of PTEs that allow @level (at most what the VMA allows). */
+/*
+ * Protection of PTEs that allow @level (at most what the VMA allows). Pages
+ * mapped for reading stay readable in a write-only VMA: no CPU has
+ * write-only pages, so such a VMA is read too (the core lets the read
+ * fault through), and vm_get_page_prot() of VM_SHARED alone is PAGE_NONE,
+ * which faults again at once: forever, where no NUMA balancing repairs it.
+ */
 static pgprot_t primegem_track_prot(struct vm_area_struct *vma,
 				    enum primegem_access level)
 {
 	unsigned long flags = vma->vm_flags;
 
-	if (level != PRIMEGEM_ACCESS_WRITE)
-		flags &= ~VM_WRITE;
+	if (level != PRIMEGEM_ACCESS_WRITE && (flags & VM_WRITE))
+		flags = (flags & ~VM_WRITE) | VM_READ;
 	return vm_get_page_prot(flags);
 }
 
