@@ -8,6 +8,7 @@
 #include <linux/atomic.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
@@ -23,9 +24,9 @@ struct dma_fence;
 struct drm_file;
 struct drm_mode_create_dumb;
 struct file;
-struct vfsmount;
 struct iosys_map;
 struct platform_device;
+struct vfsmount;
 struct vm_area_struct;
 
 /**
@@ -95,6 +96,8 @@ struct primegem_track_event;
 /**
  * struct primegem_track_device - CPU access tracking state of a device
  * @mode: &enum primegem_track_mode, read without a lock.
+ * @mode_sem: held for writing while @mode changes, for reading by a fault
+ *	that may map huge while it decides and maps (see "huge mappings").
  * @lock: protects @events and @total.
  * @events: ring of the last %PRIMEGEM_TRACK_EVENTS events.
  * @total: events recorded since primegem_device_init().
@@ -102,6 +105,7 @@ struct primegem_track_event;
  */
 struct primegem_track_device {
 	int mode;
+	struct rw_semaphore mode_sem; /* see above */
 	spinlock_t lock; /* see above */
 	struct primegem_track_event *events;
 	u64 total;

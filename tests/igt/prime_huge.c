@@ -8,11 +8,17 @@
  * partial munmap, mremap and fork.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <linux/dma-buf.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -339,6 +345,30 @@ static void test_stays_small(uint32_t flags)
 	hbuf_destroy(&b);
 }
 
+/* MADV_NOHUGEPAGE, and PR_SET_THP_DISABLE in a child, keep 4 KiB pages. */
+static void test_opt_out(void)
+{
+	struct hbuf b = hbuf_create(huge_pages, 0);
+	void *ptr;
+
+	require_huge(&b);
+	ptr = gem_mmap(fd, b.handle, 0, huge_pages, RW);
+	igt_assert_eq(madvise(ptr, HUGE_SIZE, MADV_NOHUGEPAGE), 0);
+	pattern_fill(ptr, 0, huge_pages, 18);
+	igt_assert_eq_u64(huge_faults(&b), 0);
+	munmap_pages(ptr, huge_pages);
+
+	igt_fork(child, 1) {
+		igt_assert_eq(prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0), 0);
+		ptr = gem_mmap(fd, b.handle, 0, huge_pages, RW);
+		pattern_check(ptr, 0, huge_pages, 18);
+		munmap_pages(ptr, huge_pages);
+	}
+	igt_waitchildren();
+	igt_assert_eq_u64(huge_faults(&b), 0);
+	hbuf_destroy(&b);
+}
+
 /* An importer's GEM mmap is placed aligned and forwarded: huge. */
 static void test_import(void)
 {
@@ -355,6 +385,102 @@ static void test_import(void)
 	igt_assert_eq_u64(huge_faults(&b) - n, 2);
 	munmap_pages(ptr, 2 * huge_pages);
 	gem_close(fd1, import);
+	hbuf_destroy(&b);
+}
+
+/* --- a race for one pmd --------------------------------------------- */
+
+/* Set the device's CPU-access tracking mode (debugfs primegem_track_cpu). */
+static void track_mode_set(const char *mode)
+{
+	char dir[64], path[128];
+	int dfd;
+
+	igt_assert(debugfs_dri_dir(fd, dir, sizeof(dir)));
+	snprintf(path, sizeof(path), "%s/primegem_track_cpu", dir);
+	dfd = open(path, O_WRONLY | O_CLOEXEC);
+	igt_assert_f(dfd >= 0, "cannot open %s\n", path);
+	igt_assert_eq(write(dfd, mode, strlen(mode)), (ssize_t)strlen(mode));
+	close(dfd);
+}
+
+#define RACE_THREADS	3
+#define RACE_ROUNDS	200
+
+static __thread sigjmp_buf race_jmp;
+
+static void race_segv(int sig)
+{
+	siglongjmp(race_jmp, sig);
+}
+
+struct race {
+	char *map;
+	unsigned int npages;
+	volatile int stop;
+	unsigned int seed;
+};
+
+/* Write each page's number into its first word, or read it, at random. */
+static void *race_toucher(void *arg)
+{
+	struct race *r = arg;
+	unsigned int seed = __atomic_add_fetch(&r->seed, 1, __ATOMIC_RELAXED);
+
+	while (!r->stop) {
+		unsigned int pg = rand_r(&seed) % r->npages;
+		volatile uint32_t *w = (void *)(r->map + pg * igt_page_size());
+
+		if (sigsetjmp(race_jmp, 1))
+			continue;	/* a write while read-only */
+		if (rand_r(&seed) & 1)
+			*w = pg;
+		else
+			(void)*w;
+	}
+	return NULL;
+}
+
+/*
+ * Threads fault a huge window while its PMD goes read-only and writable
+ * (mprotect: writes split it and refault) and the tracking mode flips
+ * (faults move between the tracked and the untracked path). A page table
+ * under a PMD, or a PMD over one, would WARN, corrupt the buffer's first
+ * page (6.1) or fail the fault; afterwards every page holds 0 or its
+ * number.
+ */
+static void test_race(void)
+{
+	struct hbuf b = hbuf_create(2 * huge_pages, 0);
+	struct sigaction sa = { .sa_handler = race_segv }, old;
+	pthread_t th[RACE_THREADS];
+	struct race r = { .npages = b.npages };
+	int i;
+
+	require_huge(&b);
+	r.map = gem_mmap(fd, b.handle, 0, b.npages, RW);
+	sigemptyset(&sa.sa_mask);
+	igt_assert_eq(sigaction(SIGSEGV, &sa, &old), 0);
+	for (i = 0; i < RACE_THREADS; i++)
+		igt_assert_eq(pthread_create(&th[i], NULL, race_toucher, &r), 0);
+	for (i = 0; i < RACE_ROUNDS; i++) {
+		igt_assert_eq(mprotect(r.map, HUGE_SIZE, PROT_READ), 0);
+		igt_assert_eq(mprotect(r.map, HUGE_SIZE, RW), 0);
+		if (i % 16 == 0)
+			track_mode_set(i % 32 ? "off" : "warn");
+	}
+	r.stop = 1;
+	for (i = 0; i < RACE_THREADS; i++)
+		igt_assert_eq(pthread_join(th[i], NULL), 0);
+	igt_assert_eq(sigaction(SIGSEGV, &old, NULL), 0);
+	track_mode_set("off");
+
+	for (unsigned int pg = 0; pg < b.npages; pg++) {
+		uint32_t v = *(volatile uint32_t *)(r.map + pg * igt_page_size());
+
+		igt_assert_f(v == 0 || v == pg, "page %u holds %#x\n", pg, v);
+	}
+	munmap_pages(r.map, b.npages);
 	hbuf_destroy(&b);
 }
 
@@ -408,6 +534,10 @@ igt_main
 		test_stays_small(VRENDER_GEM_CREATE_TRACK_CPU);
 	igt_subtest("strict-stays-small")
 		test_stays_small(VRENDER_GEM_CREATE_STRICT);
+	igt_subtest("opt-out")
+		test_opt_out();
+	igt_subtest("race")
+		test_race();
 	igt_subtest("switch")
 		test_switch();
 

@@ -31,22 +31,31 @@
  * device starts with; without transparent huge pages, or if the mount
  * fails, objects use the kernel's shmem mount as before.
  *
- * Mapping: a fault of an object with huge backing that is neither tracked
- * nor strict maps the whole 2 MiB around the faulting address with one PMD
- * (vmf_insert_pfn_pmd(), from the ordinary fault handler: the core refuses
- * huge_fault for VM_PFNMAP VMAs) when
+ * Mapping: a fault of an object with huge backing that is not strict
+ * maps the whole 2 MiB around the faulting address with one PMD
+ * (vmf_insert_pfn_pmd(), from the ordinary fault handler, as the upstream
+ * shmem helper does) when that 2 MiB of address space lies inside the VMA
+ * and shows an aligned 2 MiB of the object held by one PMD-size folio (a
+ * "huge window"), the object is not tracked, the VMA and the process allow
+ * huge pages (MADV_NOHUGEPAGE, PR_SET_THP_DISABLE), and no page table is
+ * there yet: PTEs of an earlier fault stay 4 KiB. Anything else takes the
+ * 4 KiB path. The PMD is writable where the VMA is, as the 4 KiB path's
+ * PTEs are; tracked and strict objects never map huge, as their brackets
+ * work per page.
  *
- * - that 2 MiB of address space lies inside the VMA,
- * - it shows an aligned 2 MiB of the object, held by one PMD-size folio,
- * - and no page table is there yet (PTEs of an earlier fault stay 4 KiB).
- *
- * Anything else takes the 4 KiB path. The PMD is writable where the VMA is,
- * as the 4 KiB path's PTEs are: only tracked objects need write faults.
- * Tracked and strict objects never map huge: their brackets work per page.
- * Whether an object is tracked can change at run time, so the PMD is
- * installed under the object's tracking lock, which the tracked fault path
- * holds while it installs PTEs: the two never race for one page table.
- *
+ * Locking: whether a window is a huge window does not change while the VMA
+ * exists (the object, its pages and strictness are fixed; shrinking a VMA
+ * splits its PMDs first). Every fault in a huge window, huge or not,
+ * decides and maps under &primegem_track_device.mode_sem (read) and the
+ * object's &primegem_track_object.lock: a PMD found there serves the
+ * access; otherwise the fault maps a PMD where the pmd is empty and 4 KiB
+ * pages where it holds a page table. PMDs can vanish without those locks
+ * (a write to a read-only PMD splits it), page tables cannot, so a page
+ * table never goes under a PMD and a PMD never over a page table. Faults
+ * outside huge windows take no lock: no PMD is ever there. A change of the
+ * tracking mode takes mode_sem for writing before it zaps, so no fault that
+ * saw the old mode maps after the zap.
+
  * Alignment: a PMD maps when the address and the object offset agree modulo
  * 2 MiB. DRM files of primegem drivers (DEFINE_PRIMEGEM_FOPS()) place
  * mappings of 2 MiB and more that way (primegem_get_unmapped_area()), and an
@@ -54,16 +63,17 @@
  * fd is the dma-buf core's file, which places mappings anywhere: they map
  * huge where userspace passes an aligned address.
  *
- * Lifetime and locking: as on the 4 KiB path, the VMA's pin keeps the pages
- * and their array; the fault takes no lock of its own but the tracking
- * lock. Zapping (munmap, a mode change, a lease revoke) removes PMDs as it
+ * Lifetime: as on the 4 KiB path, the VMA's pin keeps the pages and their
+ * array. Zapping (munmap, a mode change, a lease revoke) removes PMDs as it
  * removes PTEs.
  *
  * Kernels before 6.12 have no special bit on PMDs: there, GUP-fast takes a
- * huge-mapped page like an ordinary one, where the 4 KiB path's special
- * PTEs refuse it. The pages are ordinary shmem pages that stay pinned while
- * the mapping exists, so a reference taken this way is one on memory the
- * process may access anyway.
+ * huge-mapped page like an ordinary one (O_DIRECT, io_uring and RDMA
+ * registration work on huge windows and fail with EFAULT elsewhere, as on
+ * every PFN map), and follow_pte() users (VFIO, KVM) fail on them. Such a
+ * reference is one on a page the mapping grants anyway, but it can outlive
+ * the object and its pin budget, charged to whoever took it (RLIMIT_MEMLOCK
+ * for long-term pins). ``primegem.huge=0`` avoids all of it.
  */
 
 static bool primegem_huge_param = true;
@@ -88,6 +98,7 @@ int primegem_huge_device_init(struct primegem_device *pdev)
 	char opts[] = "huge=within_size"; /* parsed in place */
 	struct file_system_type *type;
 	struct vfsmount *mnt;
+	int ret;
 
 	pdev->huge = false;
 	pdev->huge_mnt = NULL;
@@ -101,9 +112,12 @@ int primegem_huge_device_init(struct primegem_device *pdev)
 		drm_info(pdev->drm, "primegem: no huge pages: %pe\n", mnt);
 		return 0;
 	}
+	ret = drmm_add_action_or_reset(pdev->drm, primegem_huge_unmount, mnt);
+	if (ret)
+		return ret;
 	pdev->huge_mnt = mnt;
 	pdev->huge = primegem_huge_param;
-	return drmm_add_action_or_reset(pdev->drm, primegem_huge_unmount, mnt);
+	return 0;
 }
 
 /**
@@ -138,57 +152,99 @@ int primegem_huge_object_init(struct primegem_device *pdev,
 }
 
 #ifdef CONFIG_TRANSPARENT_HUGEPAGE
-/* Whether the PMD-size window at @first (an object page) is one folio. */
-static bool primegem_huge_window_ok(struct primegem_object *pobj,
-				    pgoff_t first)
-{
-	struct page *page;
-
-	if (!IS_ALIGNED(first, HPAGE_PMD_NR) ||
-	    first + HPAGE_PMD_NR > pobj->base.size >> PAGE_SHIFT)
-		return false;
-	page = pobj->pages[first];
-	return IS_ALIGNED(page_to_pfn(page), HPAGE_PMD_NR) &&
-	       folio_test_pmd_mappable(page_folio(page));
-}
-
-/**
- * primegem_huge_fault - map the 2 MiB around a fault with one PMD
- * @vmf: the fault, on a VMA of an object that is not strict
- *
- * See "huge mappings" for when it maps.
- *
- * Returns: true if the fault is served (the PMD is in place), false to take
- * the 4 KiB path.
+/*
+ * The first object page of the huge window around the fault, or -1 if the
+ * window is not one: it must lie inside the VMA and the object, start at an
+ * aligned object page, and be one PMD-size folio.
  */
-bool primegem_huge_fault(struct vm_fault *vmf)
+static long primegem_huge_window(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct primegem_object *pobj = to_primegem(vma->vm_private_data);
 	unsigned long haddr = vmf->address & HPAGE_PMD_MASK;
+	struct page *page;
 	pgoff_t first;
-	vm_fault_t ret;
 
-	if (!pobj->huge || haddr < vma->vm_start ||
+	if (!pobj->huge || primegem_is_strict(pobj) || haddr < vma->vm_start ||
 	    haddr + HPAGE_PMD_SIZE > vma->vm_end)
-		return false;
+		return -1;
 	first = vma->vm_pgoff - drm_vma_node_start(&pobj->base.vma_node) +
 		((haddr - vma->vm_start) >> PAGE_SHIFT);
-	if (!primegem_huge_window_ok(pobj, first))
+	if (!IS_ALIGNED(first, HPAGE_PMD_NR) ||
+	    first + HPAGE_PMD_NR > pobj->base.size >> PAGE_SHIFT)
+		return -1;
+	page = pobj->pages[first];
+	if (!IS_ALIGNED(page_to_pfn(page), HPAGE_PMD_NR) ||
+	    !folio_test_pmd_mappable(page_folio(page)))
+		return -1;
+	return first;
+}
+
+/* Whether the VMA's process and the VMA itself let a PMD map. */
+static bool primegem_huge_allowed(struct vm_area_struct *vma)
+{
+	return !(vma->vm_flags & VM_NOHUGEPAGE) &&
+	       !test_bit(MMF_DISABLE_THP, &vma->vm_mm->flags);
+}
+
+/* Map the window with one PMD; with the locks of "huge mappings" held. */
+static vm_fault_t primegem_huge_map(struct vm_fault *vmf, pgoff_t first)
+{
+	struct primegem_object *pobj = to_primegem(vmf->vma->vm_private_data);
+	unsigned long pfn = page_to_pfn(pobj->pages[first]);
+	vm_fault_t ret;
+
+	ret = vmf_insert_pfn_pmd(vmf, pfn_to_pfn_t(pfn),
+				 vmf->vma->vm_flags & VM_WRITE);
+	if (ret == VM_FAULT_NOPAGE) {
+		primegem_stat_inc(pobj, faults);
+		primegem_stat_inc(pobj, huge_faults);
+	}
+	return ret;
+}
+
+/**
+ * primegem_huge_fault - serve a fault in a huge window
+ * @vmf: the fault, on a VMA of an object
+ * @page: the faulting object page, inside the object and the VMA
+ * @ret: returns the result of the fault if it is served here
+ *
+ * See "huge mappings": in a huge window, map a PMD, or 4 KiB pages where a
+ * page table is already there, tracked or not, under the window's locks.
+ *
+ * Returns: true if the fault was in a huge window (*@ret set), false for
+ * the ordinary path.
+ */
+bool primegem_huge_fault(struct vm_fault *vmf, pgoff_t page, vm_fault_t *ret)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct primegem_object *pobj = to_primegem(vma->vm_private_data);
+	struct primegem_track_device *td = &pobj->pdev->track;
+	enum primegem_track_mode action = PRIMEGEM_TRACK_OFF;
+	long first = primegem_huge_window(vmf);
+	pmd_t pmd;
+
+	if (first < 0)
 		return false;
 
+	down_read(&td->mode_sem);
 	mutex_lock(&pobj->track.lock);
-	if (primegem_tracked(pobj) || !pmd_none(READ_ONCE(*vmf->pmd))) {
-		mutex_unlock(&pobj->track.lock);
-		return false;
-	}
-	ret = vmf_insert_pfn_pmd(vmf, pfn_to_pfn_t(page_to_pfn(pobj->pages[first])),
-				 vma->vm_flags & VM_WRITE);
+	pmd = pmdp_get_lockless(vmf->pmd);
+	if (pmd_trans_huge(pmd))
+		*ret = VM_FAULT_NOPAGE;	/* a PMD since the access faulted */
+	else if (primegem_tracked(pobj))
+		*ret = primegem_track_fault_locked(vmf, page, &action);
+	else if (pmd_none(pmd) && primegem_huge_allowed(vma))
+		*ret = primegem_huge_map(vmf, first);
+	else
+		*ret = primegem_fault_map(vmf, page, true,
+					  vm_get_page_prot(vma->vm_flags));
 	mutex_unlock(&pobj->track.lock);
-	if (ret != VM_FAULT_NOPAGE)
-		return false;
-	primegem_stat_inc(pobj, faults);
-	primegem_stat_inc(pobj, huge_faults);
+	up_read(&td->mode_sem);
+
+	if (action != PRIMEGEM_TRACK_OFF)
+		primegem_track_record(pobj, vmf, vmf->flags & FAULT_FLAG_WRITE,
+				      action);
 	return true;
 }
 
@@ -214,7 +270,7 @@ unsigned long primegem_get_unmapped_area(struct file *filp, unsigned long addr,
 	struct drm_file *priv = filp->private_data;
 	struct drm_vma_offset_manager *mgr = priv->minor->dev->vma_offset_manager;
 	struct drm_vma_offset_node *node;
-	unsigned long obj_pgoff = pgoff;
+	unsigned long obj_pgoff = 0;	/* unknown: the mmap will fail */
 
 	drm_vma_offset_lock_lookup(mgr);
 	node = drm_vma_offset_lookup_locked(mgr, pgoff, len >> PAGE_SHIFT);

@@ -91,12 +91,6 @@ vm_fault_t primegem_fault_map(struct vm_fault *vmf, pgoff_t page,
 	pgoff_t first, last, i;
 	vm_fault_t ret;
 
-	/*
-	 * A PMD put in place since the access faulted serves it; PTEs cannot
-	 * go under it (see "huge mappings" for why none can appear later).
-	 */
-	if (pmd_trans_huge(READ_ONCE(*vmf->pmd)))
-		return VM_FAULT_NOPAGE;
 	ret = vmf_insert_pfn_prot(vma, vmf->address,
 				  page_to_pfn(pobj->pages[page]), prot);
 	if (ret & VM_FAULT_ERROR)
@@ -140,13 +134,14 @@ static vm_fault_t primegem_fault(struct vm_fault *vmf)
 {
 	struct primegem_object *pobj = to_primegem(vmf->vma->vm_private_data);
 	pgoff_t page = vmf->pgoff - drm_vma_node_start(&pobj->base.vma_node);
+	vm_fault_t ret;
 
 	if (page >= pobj->base.size >> PAGE_SHIFT || !pobj->pages)
 		return VM_FAULT_SIGBUS;
 	if (primegem_is_strict(pobj))
 		return primegem_cpu_fault(vmf, page);
-	if (!primegem_tracked(pobj) && primegem_huge_fault(vmf))
-		return VM_FAULT_NOPAGE;
+	if (primegem_huge_fault(vmf, page, &ret))
+		return ret;
 	return primegem_fault_pages(vmf, page);
 }
 
