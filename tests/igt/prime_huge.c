@@ -390,16 +390,34 @@ static void test_import(void)
 
 /* --- a race for one pmd --------------------------------------------- */
 
-/* Set the device's CPU-access tracking mode (debugfs primegem_track_cpu). */
-static void track_mode_set(const char *mode)
+/* The device's CPU-access tracking mode (debugfs primegem_track_cpu). */
+static int track_mode_file(int flags)
 {
 	char dir[64], path[128];
 	int dfd;
 
 	igt_assert(debugfs_dri_dir(fd, dir, sizeof(dir)));
 	snprintf(path, sizeof(path), "%s/primegem_track_cpu", dir);
-	dfd = open(path, O_WRONLY | O_CLOEXEC);
+	dfd = open(path, flags | O_CLOEXEC);
 	igt_assert_f(dfd >= 0, "cannot open %s\n", path);
+	return dfd;
+}
+
+static void track_mode_get(char *mode, size_t len)
+{
+	int dfd = track_mode_file(O_RDONLY);
+	ssize_t n = read(dfd, mode, len - 1);
+
+	igt_assert(n > 0);
+	mode[n] = '\0';
+	mode[strcspn(mode, "\n")] = '\0';
+	close(dfd);
+}
+
+static void track_mode_set(const char *mode)
+{
+	int dfd = track_mode_file(O_WRONLY);
+
 	igt_assert_eq(write(dfd, mode, strlen(mode)), (ssize_t)strlen(mode));
 	close(dfd);
 }
@@ -455,9 +473,11 @@ static void test_race(void)
 	struct sigaction sa = { .sa_handler = race_segv }, old;
 	pthread_t th[RACE_THREADS];
 	struct race r = { .npages = b.npages };
+	char was[16];
 	int i;
 
 	require_huge(&b);
+	track_mode_get(was, sizeof(was));
 	r.map = gem_mmap(fd, b.handle, 0, b.npages, RW);
 	sigemptyset(&sa.sa_mask);
 	igt_assert_eq(sigaction(SIGSEGV, &sa, &old), 0);
@@ -473,7 +493,7 @@ static void test_race(void)
 	for (i = 0; i < RACE_THREADS; i++)
 		igt_assert_eq(pthread_join(th[i], NULL), 0);
 	igt_assert_eq(sigaction(SIGSEGV, &old, NULL), 0);
-	track_mode_set("off");
+	track_mode_set(was);
 
 	for (unsigned int pg = 0; pg < b.npages; pg++) {
 		uint32_t v = *(volatile uint32_t *)(r.map + pg * igt_page_size());

@@ -50,11 +50,17 @@
  * object's &primegem_track_object.lock: a PMD found there serves the
  * access; otherwise the fault maps a PMD where the pmd is empty and 4 KiB
  * pages where it holds a page table. PMDs can vanish without those locks
- * (a write to a read-only PMD splits it), page tables cannot, so a page
- * table never goes under a PMD and a PMD never over a page table. Faults
- * outside huge windows take no lock: no PMD is ever there. A change of the
- * tracking mode takes mode_sem for writing before it zaps, so no fault that
- * saw the old mode maps after the zap.
+ * (a write to a read-only PMD splits it), page tables cannot (nothing frees
+ * them while the VMA exists), so a page table never goes under a PMD and a
+ * PMD never over a page table. A fault that finds a page table therefore
+ * needs no lock, nor does one outside huge windows, where no PMD is ever
+ * there. A change of the tracking mode takes mode_sem for writing before
+ * it zaps, so no fault that saw the old mode maps a PMD after the zap (the
+ * 4 KiB path keeps the weaker rule of "CPU access tracking"). One gap is
+ * the core's: 6.12's fork copies a PMD without the locks a zap takes, so a
+ * child forked during a switch to tracking may keep an untracked PMD until
+ * the next zap; its own pin keeps the pages.
+ *
 
  * Alignment: a PMD maps when the address and the object offset agree modulo
  * 2 MiB. DRM files of primegem drivers (DEFINE_PRIMEGEM_FOPS()) place
@@ -70,7 +76,8 @@
  * Kernels before 6.12 have no special bit on PMDs: there, GUP-fast takes a
  * huge-mapped page like an ordinary one (O_DIRECT, io_uring and RDMA
  * registration work on huge windows and fail with EFAULT elsewhere, as on
- * every PFN map), and follow_pte() users (VFIO, KVM) fail on them. Such a
+ * every PFN map), and follow_pte() users (VFIO, KVM) fail on them (and hit
+ * its VM_BUG_ON under CONFIG_DEBUG_VM, so such kernels never map huge). Such a
  * reference is one on a page the mapping grants anyway, but it can outlive
  * the object and its pin budget, charged to whoever took it (RLIMIT_MEMLOCK
  * for long-term pins). ``primegem.huge=0`` avoids all of it.
@@ -180,9 +187,15 @@ static long primegem_huge_window(struct vm_fault *vmf)
 	return first;
 }
 
-/* Whether the VMA's process and the VMA itself let a PMD map. */
+/*
+ * Whether a PMD may map now: the VMA and its process allow huge pages, and
+ * the kernel's follow_pte() will not BUG on a PMD that is not special.
+ */
 static bool primegem_huge_allowed(struct vm_area_struct *vma)
 {
+	if (!IS_ENABLED(CONFIG_ARCH_SUPPORTS_PMD_PFNMAP) &&
+	    IS_ENABLED(CONFIG_DEBUG_VM))
+		return false;
 	return !(vma->vm_flags & VM_NOHUGEPAGE) &&
 	       !test_bit(MMF_DISABLE_THP, &vma->vm_mm->flags);
 }
@@ -225,6 +238,10 @@ bool primegem_huge_fault(struct vm_fault *vmf, pgoff_t page, vm_fault_t *ret)
 	pmd_t pmd;
 
 	if (first < 0)
+		return false;
+	/* A page table stays: the 4 KiB path needs no lock against a PMD. */
+	pmd = pmdp_get_lockless(vmf->pmd);
+	if (!pmd_none(pmd) && !pmd_trans_huge(pmd))
 		return false;
 
 	down_read(&td->mode_sem);
