@@ -9,7 +9,8 @@
  * has buffer size on a log2 x axis (4 KiB .. 256 MiB) and MiB/s on a
  * linear y axis from 0, a grey grid line per power of two of size and per
  * 1000 MiB/s, and one coloured polyline per series, in the order of the
- * columns: blue, orange, green, red, purple, black (README names them).
+ * columns: blue, orange, green, red, purple, brown, pink, black (README
+ * names them).
  */
 #include <math.h>
 #include <stdint.h>
@@ -24,10 +25,11 @@
 #define H		500
 #define MARGIN		40
 #define MAX_ROWS	32
-#define MAX_SERIES	6
+#define MAX_SERIES	8
 
 static const uint32_t colour[MAX_SERIES] = {
-	0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd, 0x000000,
+	0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd, 0x8c564b,
+	0xe377c2, 0x000000,
 };
 
 static uint32_t pix[H][W];

@@ -8,6 +8,7 @@
 #include <linux/atomic.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
@@ -25,6 +26,7 @@ struct drm_mode_create_dumb;
 struct file;
 struct iosys_map;
 struct platform_device;
+struct vfsmount;
 struct vm_area_struct;
 
 /**
@@ -58,6 +60,7 @@ struct vm_area_struct;
 /**
  * struct primegem_stats - counters kept per object and per device
  * @faults: CPU page faults handled (not pages mapped).
+ * @huge_faults: those of @faults that mapped 2 MiB with one PMD.
  * @brackets: CPU-access brackets opened (DMA_BUF_IOCTL_SYNC START).
  * @flushes: brackets closed with a flush for the device.
  * @flush_skips: READ-only brackets closed without a flush.
@@ -65,6 +68,7 @@ struct vm_area_struct;
  */
 struct primegem_stats {
 	atomic64_t faults;
+	atomic64_t huge_faults;
 	atomic64_t brackets;
 	atomic64_t flushes;
 	atomic64_t flush_skips;
@@ -92,6 +96,8 @@ struct primegem_track_event;
 /**
  * struct primegem_track_device - CPU access tracking state of a device
  * @mode: &enum primegem_track_mode, read without a lock.
+ * @mode_sem: held for writing while @mode changes, for reading by a fault
+ *	that may map huge while it decides and maps (see "huge mappings").
  * @lock: protects @events and @total.
  * @events: ring of the last %PRIMEGEM_TRACK_EVENTS events.
  * @total: events recorded since primegem_device_init().
@@ -99,6 +105,7 @@ struct primegem_track_event;
  */
 struct primegem_track_device {
 	int mode;
+	struct rw_semaphore mode_sem; /* see above */
 	spinlock_t lock; /* see above */
 	struct primegem_track_event *events;
 	u64 total;
@@ -132,6 +139,8 @@ struct primegem_track_object {
  * @pin_limit: most bytes the device may pin.
  * @strict_cpu: new buffers are strict (debugfs primegem_strict_cpu).
  * @cpu_lease_ms: lease of CPU-access fences (debugfs primegem_cpu_lease_ms).
+ * @huge_mnt: the device's tmpfs with huge pages, NULL if it has none.
+ * @huge: new objects are backed by @huge_mnt (debugfs primegem_huge).
  *
  * Embed this in the driver's device structure and initialise it with
  * primegem_device_init().
@@ -149,6 +158,8 @@ struct primegem_device {
 	u64 pin_limit;
 	bool strict_cpu;
 	u32 cpu_lease_ms;
+	struct vfsmount *huge_mnt;
+	bool huge;
 };
 
 /**
@@ -158,6 +169,7 @@ struct primegem_device {
  * @link: entry in &primegem_device.objects.
  * @id: device-unique id, shown in debugfs.
  * @flags: PRIMEGEM_CREATE_* flags given at creation.
+ * @huge: the object's shmem file is on &primegem_device.huge_mnt.
  * @pages: backing pages while @pages_use > 0; NULL for imported objects.
  * @pages_use: pins of @pages (mappings, attachments, vmaps).
  * @vaddr: kernel mapping while @vmap_use > 0.
@@ -189,6 +201,7 @@ struct primegem_object {
 	struct list_head link;
 	u64 id;
 	u32 flags;
+	bool huge;
 	struct page **pages;
 	unsigned int pages_use;
 	void *vaddr;
@@ -243,13 +256,25 @@ struct dma_fence *primegem_cpu_fence_get(struct drm_gem_object *obj,
 					 bool write);
 
 int primegem_drm_mmap(struct file *filp, struct vm_area_struct *vma);
+unsigned long primegem_get_unmapped_area(struct file *filp, unsigned long addr,
+					 unsigned long len, unsigned long pgoff,
+					 unsigned long flags);
+
+/* Without transparent huge pages nothing maps huge: default placement. */
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+#define PRIMEGEM_FOPS_UNMAPPED_AREA \
+	.get_unmapped_area = primegem_get_unmapped_area,
+#else
+#define PRIMEGEM_FOPS_UNMAPPED_AREA
+#endif
 
 /**
  * DEFINE_PRIMEGEM_FOPS() - file operations for a primegem driver's DRM files
  * @name: name of the &struct file_operations to define
  *
  * As DEFINE_DRM_GEM_FOPS(), but mmap accepts any page offset inside an
- * object (primegem_drm_mmap()).
+ * object (primegem_drm_mmap()), and large mappings are placed so that they
+ * can map huge pages (primegem_get_unmapped_area()).
  */
 #define DEFINE_PRIMEGEM_FOPS(name) \
 	static const struct file_operations name = { \
@@ -262,6 +287,7 @@ int primegem_drm_mmap(struct file *filp, struct vm_area_struct *vma);
 		.read = drm_read, \
 		.llseek = noop_llseek, \
 		.mmap = primegem_drm_mmap, \
+		PRIMEGEM_FOPS_UNMAPPED_AREA \
 		VPRIME_FOP_FLAGS \
 	}
 

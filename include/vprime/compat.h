@@ -41,6 +41,14 @@ static inline void release_fault_lock(struct vm_fault *vmf)
 }
 #endif
 
+#ifndef VPRIME_HAVE_PMDP_GET_LOCKLESS
+/* Before 6.5: on x86-64 and arm64, a pmd is one word. */
+static inline pmd_t pmdp_get_lockless(pmd_t *pmdp)
+{
+	return READ_ONCE(*pmdp);
+}
+#endif
+
 /* 6.12 refuses to open DRM files without FOP_UNSIGNED_OFFSET (and WARNs). */
 #ifdef VPRIME_HAVE_FOP_UNSIGNED_OFFSET
 #define VPRIME_FOP_FLAGS	.fop_flags = FOP_UNSIGNED_OFFSET,

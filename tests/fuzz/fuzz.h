@@ -467,6 +467,7 @@ void fz_dump_splat(int64_t at_ns, int pid);
 void fz_dump_ring(int idx, int64_t at_ns, unsigned int n);
 void fz_print_file(const char *what, pid_t pid, const char *name);
 void fz_diag_stuck(pid_t pid);
+void fz_print_primegem_totals(void);
 void fz_print_engines(void);
 void fz_print_report(double secs, int procs);
 

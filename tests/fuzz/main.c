@@ -567,6 +567,7 @@ int main(int argc, char **argv)
 	}
 
 	fz_print_report(secs, fz_cfg.procs);
+	fz_print_primegem_totals();
 	printf("fuzz: the parent's 100 ms sleeps woke up at most %.0f ms late\n", max_late / 1e6);
 	for (i = 0; i < fz_cfg.procs; i++) {
 		oracles += fz_shared->ws[i].oracle_failures;

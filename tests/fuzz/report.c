@@ -140,6 +140,33 @@ void fz_diag_stuck(pid_t pid)
 	}
 }
 
+/* Each vrender device's primegem totals: what the run reached. */
+void fz_print_primegem_totals(void)
+{
+	char path[256], buf[512];
+	int i;
+
+	for (i = 0; i < fz_cfg.ndevs; i++) {
+		const char *engine = fz_cfg.devs[i].engine;
+		const char *slash = strrchr(engine, '/');
+		ssize_t n;
+		int fd;
+
+		if (!slash)
+			continue;
+		snprintf(path, sizeof(path), "%.*s/primegem_objects",
+			 (int)(slash - engine), engine);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		buf[n > 0 ? n : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		printf("fuzz: %s primegem: %s\n", fz_cfg.devs[i].name, buf);
+	}
+}
+
 /* The engines' counters: a queue that does not drain explains a wait. */
 void fz_print_engines(void)
 {

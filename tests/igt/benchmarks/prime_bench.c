@@ -99,12 +99,38 @@ static void report(struct figure *f, struct figure *base, const char *vs)
 
 /* --- first touch ------------------------------------------------------- */
 
-enum kind { VR_GEM, VR_DMABUF, VR_IMPORT, VGEM_GEM, ANON, LIMIT, KINDS };
+enum kind {
+	VR_GEM, VR_GEM_SMALL, VR_DMABUF, VR_DMABUF_ALIGNED, VR_IMPORT,
+	VGEM_GEM, ANON, LIMIT, KINDS
+};
 
 static const char *const kind_name[KINDS] = {
-	"vrender gem mmap", "vrender dma-buf mmap", "vrender imported mmap",
-	"vgem gem mmap", "anonymous memory", "memset limit",
+	"vrender gem mmap", "vrender gem mmap, small pages",
+	"vrender dma-buf mmap", "vrender dma-buf mmap, aligned",
+	"vrender imported mmap", "vgem gem mmap", "anonymous memory",
+	"memset limit",
 };
+
+#define HUGE_SIZE	(2ul << 20)
+
+/* A dma-buf mapping at a 2 MiB boundary, where it can map huge. */
+static void *map_aligned(int dmabuf, size_t len)
+{
+	char *area, *want;
+	void *p;
+
+	area = mmap(NULL, len + HUGE_SIZE, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	igt_assert(area != MAP_FAILED);
+	want = (char *)(((uintptr_t)area + HUGE_SIZE - 1) & ~(HUGE_SIZE - 1));
+	p = mmap(want, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		 dmabuf, 0);
+	igt_assert(p == want);
+	if (want > area)
+		munmap(area, want - area);
+	munmap(want + len, area + HUGE_SIZE - want);
+	return p;
+}
 
 struct target {
 	int fd;
@@ -122,6 +148,8 @@ static void *map_kind(enum kind k, struct target *t, size_t len)
 		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
 			 t->dmabuf, 0);
 		break;
+	case VR_DMABUF_ALIGNED:
+		return map_aligned(t->dmabuf, len);
 	case ANON:
 	case LIMIT:
 		p = mmap(NULL, len, PROT_READ | PROT_WRITE,
@@ -133,6 +161,18 @@ static void *map_kind(enum kind k, struct target *t, size_t len)
 	}
 	igt_assert(p != MAP_FAILED);
 	return p;
+}
+
+/* A buffer without huge-page backing (primegem_huge off while created). */
+static struct bo small_bo_create(int fd, unsigned int npages)
+{
+	uint64_t was = debugfs_knob_get(fd, "primegem_huge");
+	struct bo bo;
+
+	igt_assert_eq(__debugfs_knob_write(fd, "primegem_huge", 0), 0);
+	bo = bo_create(fd, npages);
+	igt_assert_eq(__debugfs_knob_write(fd, "primegem_huge", was), 0);
+	return bo;
 }
 
 /* MiB/s of one memset of a fresh mapping (LIMIT: of a mapped one). */
@@ -156,21 +196,27 @@ static void bench_first_touch(int vr0, int vr1, int vg, FILE *tsv)
 	struct target t[KINDS] = { 0 };
 	struct figure f[KINDS];
 
-	if (tsv)
-		fprintf(tsv, "# bytes\t%s\t%s\t%s\t%s\t%s\t%s (MiB/s, median)\n",
-			kind_name[0], kind_name[1], kind_name[2],
-			kind_name[3], kind_name[4], kind_name[5]);
+	if (tsv) {
+		fprintf(tsv, "# bytes");
+		for (int k = 0; k < KINDS; k++)
+			fprintf(tsv, "\t%s", kind_name[k]);
+		fprintf(tsv, " (MiB/s, median)\n");
+	}
 	for (unsigned int s = 0; s < ARRAY_SIZE(pages); s++) {
 		size_t len = (size_t)pages[s] * igt_page_size();
 		char names[KINDS][64];
 		struct bo vb = bo_create(vr0, pages[s]);
+		struct bo sb = small_bo_create(vr0, pages[s]);
 		struct bo gb = bo_create(vg, pages[s]);
 		int dmabuf = prime_handle_to_fd(vr0, vb.handle);
 		uint32_t imp = prime_fd_to_handle(vr1, dmabuf);
 
 		t[VR_GEM] = (struct target){ vr0, vb, dmabuf,
 					     dumb_map(vr0, vb.handle) };
+		t[VR_GEM_SMALL] = (struct target){ vr0, sb, -1,
+						   dumb_map(vr0, sb.handle) };
 		t[VR_DMABUF] = t[VR_GEM];
+		t[VR_DMABUF_ALIGNED] = t[VR_GEM];
 		t[VR_IMPORT] = (struct target){ vr1, vb, dmabuf,
 						dumb_map(vr1, imp) };
 		t[VGEM_GEM] = (struct target){ vg, gb, -1,
@@ -202,6 +248,7 @@ static void bench_first_touch(int vr0, int vr1, int vg, FILE *tsv)
 		gem_close(vr1, imp);
 		close(dmabuf);
 		gem_close(vr0, vb.handle);
+		gem_close(vr0, sb.handle);
 		gem_close(vg, gb.handle);
 	}
 }

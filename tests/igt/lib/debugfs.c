@@ -27,7 +27,7 @@ struct field {
 static const struct field device_fields[] = {
 	DEV_FIELD(objects), DEV_FIELD(pinned), DEV_FIELD(pin_limit),
 	DEV_FIELD(brackets), DEV_FIELD(flushes),
-	DEV_FIELD(flush_skips), DEV_FIELD(faults),
+	DEV_FIELD(flush_skips), DEV_FIELD(faults), DEV_FIELD(huge_faults),
 };
 
 #define OBJ_FIELD(name) { #name, offsetof(struct pg_object_stats, name) }
@@ -35,7 +35,7 @@ static const struct field object_fields[] = {
 	OBJ_FIELD(id), OBJ_FIELD(size), OBJ_FIELD(handles),
 	OBJ_FIELD(exported), OBJ_FIELD(imported), OBJ_FIELD(mappings),
 	OBJ_FIELD(faults), OBJ_FIELD(brackets), OBJ_FIELD(flushes),
-	OBJ_FIELD(flush_skips),
+	OBJ_FIELD(flush_skips), OBJ_FIELD(huge), OBJ_FIELD(huge_faults),
 };
 
 

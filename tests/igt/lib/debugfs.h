@@ -23,6 +23,7 @@ struct pg_device_stats {
 	uint64_t flushes;
 	uint64_t flush_skips;
 	uint64_t faults;
+	uint64_t huge_faults;
 };
 
 struct pg_object_stats {
@@ -36,6 +37,8 @@ struct pg_object_stats {
 	uint64_t brackets;
 	uint64_t flushes;
 	uint64_t flush_skips;
+	uint64_t huge;		/* huge-page backing */
+	uint64_t huge_faults;	/* faults that mapped 2 MiB with one PMD */
 };
 
 /* Whether primegem_objects of @fd is readable (mounts debugfs if root). */

@@ -14,28 +14,32 @@
  * primegem_debugfs_init() creates the file ``primegem_objects``. Its first
  * line holds the device's totals, the others one object each::
  *
- *   objects=<live> pinned=<bytes> pin_limit=<bytes> faults=<n> brackets=<n>
- *     flushes=<n> flush_skips=<n> lease_expiries=<n>
- *   id=<id> size=<bytes> handles=<n> exported=<0|1> imported=<0|1>
- *     mappings=<n> faults=<n> brackets=<n> flushes=<n> flush_skips=<n>
+ *   objects=<live> pinned=<bytes> pin_limit=<bytes> faults=<n>
+ *     huge_faults=<n> brackets=<n> flushes=<n> flush_skips=<n>
  *     lease_expiries=<n>
+ *   id=<id> size=<bytes> handles=<n> exported=<0|1> imported=<0|1>
+ *     huge=<0|1> mappings=<n> faults=<n> huge_faults=<n> brackets=<n>
+ *     flushes=<n> flush_skips=<n> lease_expiries=<n>
  *
  * (each object on one line). The counters are cumulative; ``mappings`` counts
  * the live CPU mappings the object serves, including those made through an
- * importer on another device. Reading takes only &primegem_device.lock, so it
+ * importer on another device; ``huge`` says whether the object has huge-page
+ * backing, and ``huge_faults`` counts the faults that mapped 2 MiB with one
+ * PMD (see "huge mappings"). Reading takes only &primegem_device.lock, so it
  * never waits for a reservation or a fence.
  *
  * It also creates ``primegem_track_cpu`` and ``primegem_track_events``, see
  * "CPU access tracking", ``primegem_pin_limit``, see "pinned memory", and
  * ``primegem_strict_cpu`` and ``primegem_cpu_lease_ms``, see "CPU-access
- * fences".
+ * fences", and ``primegem_huge``, see "huge mappings".
  */
 
 static void primegem_show_stats(struct seq_file *m,
 				const struct primegem_stats *stats)
 {
-	seq_printf(m, " faults=%lld brackets=%lld flushes=%lld flush_skips=%lld lease_expiries=%lld\n",
+	seq_printf(m, " faults=%lld huge_faults=%lld brackets=%lld flushes=%lld flush_skips=%lld lease_expiries=%lld\n",
 		   (long long)atomic64_read(&stats->faults),
+		   (long long)atomic64_read(&stats->huge_faults),
 		   (long long)atomic64_read(&stats->brackets),
 		   (long long)atomic64_read(&stats->flushes),
 		   (long long)atomic64_read(&stats->flush_skips),
@@ -48,9 +52,9 @@ static void primegem_show_object(struct seq_file *m,
 	struct drm_gem_object *obj = &pobj->base;
 	bool imported = obj->import_attach;
 
-	seq_printf(m, "id=%llu size=%zu handles=%u exported=%d imported=%d mappings=%d",
+	seq_printf(m, "id=%llu size=%zu handles=%u exported=%d imported=%d huge=%d mappings=%d",
 		   pobj->id, obj->size, READ_ONCE(obj->handle_count),
-		   !imported && READ_ONCE(obj->dma_buf), imported,
+		   !imported && READ_ONCE(obj->dma_buf), imported, pobj->huge,
 		   atomic_read(&pobj->mappings));
 	primegem_show_stats(m, &pobj->stats);
 }
@@ -83,5 +87,6 @@ void primegem_debugfs_init(struct primegem_device *pdev, struct dentry *root)
 	primegem_track_debugfs_init(pdev, root);
 	primegem_pin_debugfs_init(pdev, root);
 	primegem_cpu_debugfs_init(pdev, root);
+	primegem_huge_debugfs_init(pdev, root);
 }
 EXPORT_SYMBOL_GPL(primegem_debugfs_init);

@@ -48,6 +48,22 @@ vm_fault_t primegem_fault_map(struct vm_fault *vmf, pgoff_t page,
 			      bool around, pgprot_t prot);
 vm_fault_t primegem_fault_pages(struct vm_fault *vmf, pgoff_t page);
 
+/* primegem_huge.c: huge-page backing and PMD mappings. */
+int primegem_huge_device_init(struct primegem_device *pdev);
+int primegem_huge_object_init(struct primegem_device *pdev,
+			      struct primegem_object *pobj, size_t size);
+void primegem_huge_debugfs_init(struct primegem_device *pdev,
+				struct dentry *root);
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+bool primegem_huge_fault(struct vm_fault *vmf, pgoff_t page, vm_fault_t *ret);
+#else
+static inline bool primegem_huge_fault(struct vm_fault *vmf, pgoff_t page,
+				       vm_fault_t *ret)
+{
+	return false;
+}
+#endif
+
 /* primegem_pin.c: the pinned-memory budget. */
 u64 primegem_pin_module_limit(void);
 void primegem_pin_device_init(struct primegem_device *pdev);
@@ -77,7 +93,11 @@ int primegem_track_device_init(struct primegem_device *pdev);
 void primegem_track_object_init(struct primegem_object *pobj);
 void primegem_track_begin(struct primegem_object *pobj, bool write);
 void primegem_track_end(struct primegem_object *pobj, bool write);
+vm_fault_t primegem_track_fault_locked(struct vm_fault *vmf, pgoff_t page,
+				       enum primegem_track_mode *action);
 vm_fault_t primegem_track_fault(struct vm_fault *vmf, pgoff_t page);
+void primegem_track_record(struct primegem_object *pobj, struct vm_fault *vmf,
+			   bool write, enum primegem_track_mode action);
 vm_fault_t primegem_track_mkwrite(struct vm_fault *vmf);
 void primegem_track_debugfs_init(struct primegem_device *pdev,
 				 struct dentry *root);

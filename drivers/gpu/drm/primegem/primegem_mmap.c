@@ -134,11 +134,14 @@ static vm_fault_t primegem_fault(struct vm_fault *vmf)
 {
 	struct primegem_object *pobj = to_primegem(vmf->vma->vm_private_data);
 	pgoff_t page = vmf->pgoff - drm_vma_node_start(&pobj->base.vma_node);
+	vm_fault_t ret;
 
 	if (page >= pobj->base.size >> PAGE_SHIFT || !pobj->pages)
 		return VM_FAULT_SIGBUS;
 	if (primegem_is_strict(pobj))
 		return primegem_cpu_fault(vmf, page);
+	if (primegem_huge_fault(vmf, page, &ret))
+		return ret;
 	return primegem_fault_pages(vmf, page);
 }
 

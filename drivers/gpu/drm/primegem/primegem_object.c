@@ -362,7 +362,7 @@ struct primegem_object *primegem_create(struct primegem_device *pdev,
 	pobj->base.funcs = &primegem_funcs;
 	pobj->flags = flags | primegem_default_flags(pdev);
 	pobj->cpu_context = dma_fence_context_alloc(1);
-	ret = drm_gem_object_init(pdev->drm, &pobj->base, size);
+	ret = primegem_huge_object_init(pdev, pobj, size);
 	if (ret) {
 		kfree(pobj);
 		return ERR_PTR(ret);
@@ -493,7 +493,10 @@ int primegem_device_init(struct primegem_device *pdev, struct drm_device *drm,
 	ret = primegem_track_device_init(pdev);
 	if (ret)
 		return ret;
-	return drmm_add_action_or_reset(drm, primegem_device_fini, pdev);
+	ret = drmm_add_action_or_reset(drm, primegem_device_fini, pdev);
+	if (ret)
+		return ret;
+	return primegem_huge_device_init(pdev);
 }
 EXPORT_SYMBOL_GPL(primegem_device_init);
 

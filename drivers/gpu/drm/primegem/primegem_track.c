@@ -80,8 +80,11 @@
  * make the PTE writable; the core does so only if the PTE is unchanged, so
  * a PTE zapped meanwhile stays zapped. &primegem_track_device.lock protects
  * the event ring and is never held with another lock. The mode is read
- * without a lock. An untracked buffer pays one branch per fault and an
- * uncontended mutex per START and END.
+ * without a lock, except by the faults of windows that may map huge (see
+ * "huge mappings"), which decide and map under
+ * &primegem_track_device.mode_sem and the object's lock. An untracked
+ * buffer pays one branch per 4 KiB fault (an uncontended rwsem and mutex
+ * per fault of such a window) and an uncontended mutex per START and END.
  */
 
 /**
@@ -205,6 +208,7 @@ int primegem_track_device_init(struct primegem_device *pdev)
 	if (!td->events)
 		return -ENOMEM;
 	spin_lock_init(&td->lock);
+	init_rwsem(&td->mode_sem);
 	td->total = 0;
 	atomic64_set(&td->unmatched, 0);
 	td->mode = READ_ONCE(primegem_track_default);
@@ -280,9 +284,17 @@ void primegem_track_end(struct primegem_object *pobj, bool write)
 		primegem_track_zap(pobj);
 }
 
-static void primegem_track_record(struct primegem_object *pobj,
-				  struct vm_fault *vmf, bool write,
-				  enum primegem_track_mode action)
+/**
+ * primegem_track_record - record and log an access outside the brackets
+ * @pobj: the object
+ * @vmf: the fault of the access
+ * @write: a write, else a read
+ * @action: %PRIMEGEM_TRACK_SIGBUS or %PRIMEGEM_TRACK_WARN
+ *
+ * Call without &primegem_track_object.lock.
+ */
+void primegem_track_record(struct primegem_object *pobj, struct vm_fault *vmf,
+			   bool write, enum primegem_track_mode action)
 {
 	struct primegem_track_device *td = &pobj->pdev->track;
 	pgoff_t page = vmf->pgoff - drm_vma_node_start(&pobj->base.vma_node);
@@ -326,39 +338,63 @@ static pgprot_t primegem_track_prot(struct vm_area_struct *vma,
 }
 
 /**
- * primegem_track_fault - fault of a tracked object
+ * primegem_track_fault_locked - fault of a tracked object, lock held
  * @vmf: the fault
  * @page: the faulting object page, inside the object and the VMA
+ * @action: returns what the access was outside the brackets:
+ *	%PRIMEGEM_TRACK_OFF if it was not; else record it after unlocking
+ *
+ * Call with &primegem_track_object.lock held.
  *
  * Returns: the result of mapping, or VM_FAULT_SIGBUS for an access outside
  * the brackets under the sigbus policy.
  */
-vm_fault_t primegem_track_fault(struct vm_fault *vmf, pgoff_t page)
+vm_fault_t primegem_track_fault_locked(struct vm_fault *vmf, pgoff_t page,
+				       enum primegem_track_mode *action)
 {
 	struct primegem_object *pobj = to_primegem(vmf->vma->vm_private_data);
 	struct primegem_track_object *t = &pobj->track;
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
 	enum primegem_access need = write ? PRIMEGEM_ACCESS_WRITE :
 					    PRIMEGEM_ACCESS_READ;
-	/* PRIMEGEM_TRACK_OFF: the access is allowed. */
-	enum primegem_track_mode action = PRIMEGEM_TRACK_OFF;
 	enum primegem_access level;
-	vm_fault_t ret = VM_FAULT_SIGBUS;
 
-	mutex_lock(&t->lock);
+	lockdep_assert_held(&t->lock);
+
+	/* PRIMEGEM_TRACK_OFF: the access is allowed. */
+	*action = PRIMEGEM_TRACK_OFF;
 	level = primegem_track_level(t->readers, t->writers);
 	if (level < need) {
-		action = primegem_track_action(pobj);
+		*action = primegem_track_action(pobj);
 		/* No longer tracked: full access; warn: what the access needs. */
-		level = action == PRIMEGEM_TRACK_OFF ? PRIMEGEM_ACCESS_WRITE : need;
+		level = *action == PRIMEGEM_TRACK_OFF ? PRIMEGEM_ACCESS_WRITE : need;
 	}
-	if (action != PRIMEGEM_TRACK_SIGBUS)
-		ret = primegem_fault_map(vmf, page, action == PRIMEGEM_TRACK_OFF,
-					 primegem_track_prot(vmf->vma, level));
-	mutex_unlock(&t->lock);
+	if (*action == PRIMEGEM_TRACK_SIGBUS)
+		return VM_FAULT_SIGBUS;
+	return primegem_fault_map(vmf, page, *action == PRIMEGEM_TRACK_OFF,
+				  primegem_track_prot(vmf->vma, level));
+}
+
+/**
+ * primegem_track_fault - fault of a tracked object
+ * @vmf: the fault
+ * @page: the faulting object page, inside the object and the VMA
+ *
+ * Returns: as primegem_track_fault_locked().
+ */
+vm_fault_t primegem_track_fault(struct vm_fault *vmf, pgoff_t page)
+{
+	struct primegem_object *pobj = to_primegem(vmf->vma->vm_private_data);
+	enum primegem_track_mode action;
+	vm_fault_t ret;
+
+	mutex_lock(&pobj->track.lock);
+	ret = primegem_track_fault_locked(vmf, page, &action);
+	mutex_unlock(&pobj->track.lock);
 
 	if (action != PRIMEGEM_TRACK_OFF)
-		primegem_track_record(pobj, vmf, write, action);
+		primegem_track_record(pobj, vmf, vmf->flags & FAULT_FLAG_WRITE,
+				      action);
 	return ret;
 }
 
@@ -390,8 +426,17 @@ vm_fault_t primegem_track_mkwrite(struct vm_fault *vmf)
 
 static void primegem_track_set_mode(struct primegem_device *pdev, int mode)
 {
-	/* Every mapping of the device refaults under the new mode. */
-	if (xchg(&pdev->track.mode, mode) != mode)
+	int old;
+
+	/*
+	 * Every mapping of the device refaults under the new mode. A fault
+	 * that may map huge decides and maps under mode_sem: once the write
+	 * side is released, it has mapped, and the zap takes it away.
+	 */
+	down_write(&pdev->track.mode_sem);
+	old = xchg(&pdev->track.mode, mode);
+	up_write(&pdev->track.mode_sem);
+	if (old != mode)
 		unmap_mapping_range(pdev->drm->anon_inode->i_mapping, 0, 0, 1);
 }
 
