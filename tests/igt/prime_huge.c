@@ -62,28 +62,6 @@ static uint64_t huge_faults(const struct hbuf *b)
 	return debugfs_object(fd, b->id).huge_faults;
 }
 
-/* Map @npages of @dmabuf from page @first at a 2 MiB boundary + @skew. */
-static void *dmabuf_mmap_at(int dmabuf, unsigned int first,
-			    unsigned int npages, int prot, size_t skew)
-{
-	size_t len = npages * igt_page_size();
-	char *area, *want;
-	void *ptr;
-
-	area = mmap(NULL, len + 2 * HUGE_SIZE, PROT_NONE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	igt_assert(area != MAP_FAILED);
-	want = (char *)(((uintptr_t)area + HUGE_SIZE - 1) & ~(uintptr_t)(HUGE_SIZE - 1)) + skew;
-	ptr = mmap(want, len, prot, MAP_SHARED | MAP_FIXED, dmabuf,
-		   (off_t)first * igt_page_size());
-	igt_assert(ptr == want);
-	/* Give back what the mapping does not use. */
-	if (want > area)
-		igt_assert_eq(munmap(area, want - area), 0);
-	igt_assert_eq(munmap(want + len, area + len + 2 * HUGE_SIZE - (want + len)), 0);
-	return ptr;
-}
-
 static sigjmp_buf segv_jmp;
 
 static void segv_handler(int sig)

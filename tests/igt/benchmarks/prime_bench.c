@@ -111,27 +111,6 @@ static const char *const kind_name[KINDS] = {
 	"memset limit",
 };
 
-#define HUGE_SIZE	(2ul << 20)
-
-/* A dma-buf mapping at a 2 MiB boundary, where it can map huge. */
-static void *map_aligned(int dmabuf, size_t len)
-{
-	char *area, *want;
-	void *p;
-
-	area = mmap(NULL, len + HUGE_SIZE, PROT_NONE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	igt_assert(area != MAP_FAILED);
-	want = (char *)(((uintptr_t)area + HUGE_SIZE - 1) & ~(HUGE_SIZE - 1));
-	p = mmap(want, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
-		 dmabuf, 0);
-	igt_assert(p == want);
-	if (want > area)
-		munmap(area, want - area);
-	munmap(want + len, area + HUGE_SIZE - want);
-	return p;
-}
-
 struct target {
 	int fd;
 	struct bo bo;
@@ -149,7 +128,8 @@ static void *map_kind(enum kind k, struct target *t, size_t len)
 			 t->dmabuf, 0);
 		break;
 	case VR_DMABUF_ALIGNED:
-		return map_aligned(t->dmabuf, len);
+		return dmabuf_mmap_at(t->dmabuf, 0, len / igt_page_size(),
+				      PROT_READ | PROT_WRITE, 0);
 	case ANON:
 	case LIMIT:
 		p = mmap(NULL, len, PROT_READ | PROT_WRITE,

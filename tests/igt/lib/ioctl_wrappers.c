@@ -274,6 +274,31 @@ void *dmabuf_mmap(int dmabuf, unsigned int first, unsigned int npages,
 			    first * igt_page_size());
 }
 
+#define HUGE_BOUNDARY	(2u << 20)
+
+void *dmabuf_mmap_at(int dmabuf, unsigned int first, unsigned int npages,
+		     int prot, size_t skew)
+{
+	size_t len = npages * igt_page_size();
+	char *area, *want;
+	void *ptr;
+
+	area = mmap(NULL, len + 2 * HUGE_BOUNDARY, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	igt_assert(area != MAP_FAILED);
+	want = (char *)(((uintptr_t)area + HUGE_BOUNDARY - 1) &
+			~(uintptr_t)(HUGE_BOUNDARY - 1)) + skew;
+	ptr = mmap(want, len, prot, MAP_SHARED | MAP_FIXED, dmabuf,
+		   (off_t)first * igt_page_size());
+	igt_assert(ptr == want);
+	/* Give back what the mapping does not use. */
+	if (want > area)
+		igt_assert_eq(munmap(area, want - area), 0);
+	igt_assert_eq(munmap(want + len,
+			     area + len + 2 * HUGE_BOUNDARY - (want + len)), 0);
+	return ptr;
+}
+
 void munmap_pages(void *ptr, unsigned int npages)
 {
 	igt_assert_eq(munmap(ptr, npages * igt_page_size()), 0);

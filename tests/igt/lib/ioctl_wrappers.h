@@ -76,6 +76,12 @@ void *gem_mmap(int fd, uint32_t handle, unsigned int first,
 void *dmabuf_mmap(int dmabuf, unsigned int first, unsigned int npages,
 		  int prot);
 void munmap_pages(void *ptr, unsigned int npages);
+/*
+ * dmabuf_mmap() at a 2 MiB boundary plus @skew bytes, where a mapping can
+ * map huge pages (the dma-buf core places mappings without regard to that).
+ */
+void *dmabuf_mmap_at(int dmabuf, unsigned int first, unsigned int npages,
+		     int prot, size_t skew);
 
 /* Per-page pattern: ptr maps object pages [first, first + npages). */
 void pattern_fill(void *ptr, unsigned int first, unsigned int npages,
