@@ -45,13 +45,18 @@ static int map_prot(struct fz_worker *w)
 static void map_range(struct fz_worker *w, uint64_t npages, uint64_t *first,
 		      uint64_t *count)
 {
-	uint64_t room;
+	uint64_t room, huge = FZ_HUGE_PAGE / FZ_PAGE;
 
 	*first = fz_chance(w, 50) ? 0 : fz_rnd(w, npages);
 	room = npages - *first;
 	if (room > MAX_MAP_PAGES)
 		room = MAX_MAP_PAGES;
 	*count = fz_chance(w, 40) ? room : 1 + fz_rnd(w, room);
+	/* Now and then 2-4 MiB from a huge-page boundary: PMD mappings. */
+	if (npages >= huge && fz_chance(w, 50)) {
+		*first = fz_rnd(w, npages / huge) * huge;
+		*count = npages - *first < 2 * huge ? npages - *first : 2 * huge;
+	}
 	if (fz_corrupt_p(w, 2)) {
 		switch (fz_rnd(w, 3)) {
 		case 0:
