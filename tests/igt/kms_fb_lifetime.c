@@ -6,7 +6,11 @@
  * it. drm_gem_fb_destroy() dropped the buffers before taking the
  * framebuffer off that list, so a debugfs read racing RMFB printed freed
  * buffers (KASAN: slab-use-after-free in drm_gem_print_info(), found by
- * the fuzzer); vdisplay takes it off the list first.
+ * the fuzzer); vdisplay takes it off the list first, and upstream/ fixes
+ * the helper.
+ *
+ * Runs on the first device of --driver NAME (or $IGT_DRIVER; default
+ * vdisplay): scripts/check-upstream runs it on stock vkms too.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,9 +25,9 @@
 #include <xf86drmMode.h>
 
 #include "debugfs.h"
+#include "drm_open.h"
 #include "igt_core.h"
 #include "ioctl_wrappers.h"
-#include "kms.h"
 #include "kmsg.h"
 
 #define WIDTH		64
@@ -33,6 +37,7 @@
 #define RACE_ROUNDS	8
 #define READ_BUF	(1 << 20)
 
+static const char *driver;
 static int fd = -1;
 static int kmsg = -1;
 
@@ -168,10 +173,21 @@ static void test_rmfb_during_debugfs_read(void)
 		     r.freed_seen);
 }
 
-igt_main
+static void __igt_main_body(void);
+
+int main(int argc, char **argv)
+{
+	argc = igt_driver_option(argc, argv, "vdisplay", &driver);
+	igt_subtest_init(argc, argv);
+	__igt_main_body();
+	igt_exit();
+}
+
+static void __igt_main_body(void)
 {
 	igt_fixture {
-		fd = vdisplay_open();
+		igt_info("driver under test: %s\n", driver);
+		fd = drm_open_driver_name(driver, 0);
 		igt_require_f(drmIsMaster(fd), "needs to be DRM master\n");
 		kmsg = kmsg_open();
 	}
