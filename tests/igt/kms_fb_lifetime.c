@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,9 +87,9 @@ static void test_buffer_outlives_handle(void)
 struct reader {
 	int file;
 	atomic_bool stop;
-	unsigned long reads;
+	atomic_ulong reads;
 	unsigned long freed_seen;	/* reads that showed refcount=0 */
-	int error;
+	atomic_int error;
 };
 
 /*
@@ -107,20 +108,20 @@ static void *reader_fn(void *arg)
 	size_t len;
 
 	if (!buf) {
-		r->error = ENOMEM;
+		atomic_store(&r->error, ENOMEM);
 		return NULL;
 	}
 	while (!atomic_load(&r->stop)) {
 		len = 0;
 		if (lseek(r->file, 0, SEEK_SET) < 0) {
-			r->error = errno;
+			atomic_store(&r->error, errno);
 			break;
 		}
 		while (len < READ_BUF &&
 		       (n = read(r->file, buf + len, READ_BUF - len)) > 0)
 			len += n;
 		buf[len] = '\0';
-		r->reads++;
+		atomic_fetch_add(&r->reads, 1);
 		if (strstr(buf, FREED_BUFFER))
 			r->freed_seen++;
 	}
@@ -150,7 +151,12 @@ static void test_rmfb_during_debugfs_read(void)
 	igt_require_f(r.file >= 0, "%s: %s\n", path, strerror(errno));
 	atomic_init(&r.stop, false);
 
+	atomic_init(&r.reads, 0);
+	atomic_init(&r.error, 0);
 	igt_assert_eq(pthread_create(&thread, NULL, reader_fn, &r), 0);
+	/* The RMFBs start once the reader is reading. */
+	while (!atomic_load(&r.reads) && !atomic_load(&r.error))
+		sched_yield();
 	for (round = 0; round < RACE_ROUNDS; round++) {
 		for (i = 0; i < RACE_FBS; i++) {
 			fbs[i] = fb_create(&handle);
@@ -163,11 +169,10 @@ static void test_rmfb_during_debugfs_read(void)
 	igt_assert_eq(pthread_join(thread, NULL), 0);
 	close(r.file);
 
-	igt_info("%lu reads of %s during %d RMFBs\n", r.reads, path,
-		 RACE_FBS * RACE_ROUNDS);
+	igt_info("%lu reads of %s during %d RMFBs\n",
+		 atomic_load(&r.reads), path, RACE_FBS * RACE_ROUNDS);
 	kmsg_assert_clean(kmsg);
-	igt_assert_eq(r.error, 0);
-	igt_assert(r.reads > 0);
+	igt_assert_eq(atomic_load(&r.error), 0);
 	igt_assert_f(!r.freed_seen,
 		     "%lu reads showed a listed framebuffer's buffer at refcount 0\n",
 		     r.freed_seen);

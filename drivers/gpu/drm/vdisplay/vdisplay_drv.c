@@ -161,8 +161,8 @@ static const struct drm_framebuffer_funcs vdisplay_fb_funcs = {
 };
 
 /*
- * drm_gem_fb_create_with_funcs() takes any modifier, even DRM_FORMAT_MOD_INVALID: refuse
- * at AddFB2 what no plane can scan out, so userspace (kmscube, for one)
+ * Refuse at AddFB2 what no plane can scan out (6.1's core takes any
+ * modifier, even DRM_FORMAT_MOD_INVALID), so userspace (kmscube, for one)
  * falls back to a framebuffer without modifiers. Unknown handles first, so
  * that they give the core's documented -ENOENT whatever else is wrong.
  * Packed YUV (YUYV, ...) needs an even width: the core's size checks cover
