@@ -340,17 +340,7 @@ static void test_import_readonly(enum exporter e)
 	import_destroy(&im);
 }
 
-static void __igt_main_body(void);
-
-int main(int argc, char **argv)
-{
-	argc = igt_driver_option(argc, argv, "vgem", &driver);
-	igt_subtest_init(argc, argv);
-	__igt_main_body();
-	igt_exit();
-}
-
-static void __igt_main_body(void)
+igt_main_driver("vgem", driver)
 {
 	igt_fixture {
 		igt_info("driver under test: %s\n", driver);

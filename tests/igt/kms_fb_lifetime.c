@@ -178,17 +178,7 @@ static void test_rmfb_during_debugfs_read(void)
 		     r.freed_seen);
 }
 
-static void __igt_main_body(void);
-
-int main(int argc, char **argv)
-{
-	argc = igt_driver_option(argc, argv, "vdisplay", &driver);
-	igt_subtest_init(argc, argv);
-	__igt_main_body();
-	igt_exit();
-}
-
-static void __igt_main_body(void)
+igt_main_driver("vdisplay", driver)
 {
 	igt_fixture {
 		igt_info("driver under test: %s\n", driver);
