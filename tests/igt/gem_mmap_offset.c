@@ -16,8 +16,7 @@
  *   device under test can be mapped with MAP_DUMB + mmap, from any page,
  *   coherently with the exporter's own mapping both ways; a read-only
  *   dma-buf (exported without DRM_RDWR) gives no writable mapping, not even
- *   later through mprotect(); from another file of the exporting device too
- *   (import-self-readonly), which must not get the object itself.
+ *   later through mprotect().
  *
  * Exporters that are the driver under test use its second device; missing
  * devices skip.
@@ -371,6 +370,13 @@ igt_main_driver("vgem", driver)
 			test_import_mmap_offset(e);
 		igt_subtest_f("import-%s-coherency", exporter_name[e])
 			test_import_coherency(e);
+		/*
+		 * Self-import gives the device's own object on the kernel's
+		 * helpers: no forwarding, so no read-only rule to state here
+		 * (vrender's is prime_import@import-same-device-readonly).
+		 */
+		if (e == EXP_SELF)
+			continue;
 		igt_subtest_f("import-%s-readonly", exporter_name[e])
 			test_import_readonly(e);
 	}
