@@ -46,6 +46,8 @@
 #define FZ_BIG_SIZE		(8ull << 20)
 /* A buffer above this is "huge": only a corruption can make one. */
 #define FZ_HUGE_SIZE		(1ull << 30)
+/* A PMD's worth: buffers of whole ones map 2 MiB at a time. */
+#define FZ_HUGE_PAGE		(2ull << 20)
 /*
  * Between the two: a legal size a corruption made (a 300 MiB dumb buffer,
  * say). Closed at once: one job on it pins all of it, and the guest has

@@ -134,6 +134,31 @@ static const char *write_value(struct fz_worker *w, const char *path, char *buf,
 
 		return v[fz_rnd(w, 6)];
 	}
+	if (!strcmp(base, "primegem_pin_limit")) {
+		/* Mostly roomy: a 1-byte budget fails every later pin. */
+		static const char *const v[] = {
+			"1073741824", "268435456\n", "1073741824", "1",
+			"18446744073709551615", "x",
+		};
+
+		return v[fz_rnd(w, 6)];
+	}
+	if (!strcmp(base, "primegem_huge")) {
+		static const char *const v[] = { "1", "0", "1\n", "2", "x" };
+
+		return v[fz_rnd(w, 5)];
+	}
+	if (!strcmp(base, "primegem_strict_cpu")) {
+		/* Mostly not: strict buffers are their own target. */
+		static const char *const v[] = { "N", "N\n", "0", "Y", "1", "x" };
+
+		return v[fz_rnd(w, 6)];
+	}
+	if (!strcmp(base, "primegem_cpu_lease_ms")) {
+		static const char *const v[] = { "100", "100\n", "1", "0", "10001", "x" };
+
+		return v[fz_rnd(w, 6)];
+	}
 	if (!strcmp(base, "control")) {
 		static const char *const v[] = { "auto", "none", "auto\n", "bogus", "" };
 

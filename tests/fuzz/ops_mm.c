@@ -45,13 +45,18 @@ static int map_prot(struct fz_worker *w)
 static void map_range(struct fz_worker *w, uint64_t npages, uint64_t *first,
 		      uint64_t *count)
 {
-	uint64_t room;
+	uint64_t room, huge = FZ_HUGE_PAGE / FZ_PAGE;
 
 	*first = fz_chance(w, 50) ? 0 : fz_rnd(w, npages);
 	room = npages - *first;
 	if (room > MAX_MAP_PAGES)
 		room = MAX_MAP_PAGES;
 	*count = fz_chance(w, 40) ? room : 1 + fz_rnd(w, room);
+	/* Now and then 2-4 MiB from a huge-page boundary: PMD mappings. */
+	if (npages >= huge && fz_chance(w, 50)) {
+		*first = fz_rnd(w, npages / huge) * huge;
+		*count = npages - *first < 2 * huge ? npages - *first : 2 * huge;
+	}
 	if (fz_corrupt_p(w, 2)) {
 		switch (fz_rnd(w, 3)) {
 		case 0:
@@ -133,19 +138,22 @@ void fz_op_mmap_gem(struct fz_worker *w)
 	fz_rec(w, OP_mmap_gem, ret);
 	if (ret)
 		return;
-	check = h && h->size && !f->received && !(off & (FZ_PAGE - 1));
+	fz_trace(w, "  = %p", p);
 	/*
-	 * No oracle for a range past the end: fake offsets of all objects
-	 * share one space, so past one object may well be inside the next.
+	 * Only then is the mapping known to show h's object: a shared file's
+	 * handle may name another object by now, and pages past the end are
+	 * the next object's, since all fake offsets share one space.
 	 */
+	check = h && h->size && !f->received && !(off & (FZ_PAGE - 1)) &&
+		first + count <= npages;
 	if (flags & MAP_PRIVATE)
 		fz_oracle(w, "GEM mmap with MAP_PRIVATE succeeded (README: EINVAL)");
-	else if (check && first + count <= npages && (h->flags & H_RO) &&
-		 (prot & PROT_WRITE))
+	else if (check && (h->flags & H_RO) && (prot & PROT_WRITE))
 		fz_oracle(w, "read-only dma-buf (exported without DRM_RDWR) mapped writable through the importer's MAP_DUMB offset (handle %u, device %d)",
 			  h->h, f->dev);
+	/* The mprotect oracle trusts this tag: only where the mmap's holds. */
 	fz_add_map(w, p, count * FZ_PAGE, prot, false)->ro =
-		h && (h->flags & H_RO) ? MAP_RO_IMPORT : 0;
+		check && (h->flags & H_RO) ? MAP_RO_IMPORT : 0;
 }
 
 void fz_op_mmap_dmabuf(struct fz_worker *w)

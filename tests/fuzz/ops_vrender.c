@@ -23,7 +23,7 @@ uint64_t fz_pool_size(struct fz_worker *w)
 {
 	unsigned int r = fz_rnd(w, 100);
 
-	if (r < 90) {
+	if (r < 82) {
 		uint64_t size = fz_logrnd(w, 256) * FZ_PAGE;
 
 		/* Page-unaligned now and then: rounded up by the kernel. */
@@ -31,8 +31,11 @@ uint64_t fz_pool_size(struct fz_worker *w)
 			size -= fz_rnd(w, FZ_PAGE - 1);
 		return size;
 	}
-	if (r < 96)
+	if (r < 88)
 		return 640 * 480 * 4;	/* scanout-sized at 640x480 */
+	if (r < 97)	/* whole huge pages, a small-page tail now and then */
+		return (1 + fz_rnd(w, 4)) * FZ_HUGE_PAGE +
+		       (fz_chance(w, 30) ? fz_rnd(w, 512) * FZ_PAGE : 0);
 	return fz_logrnd(w, FZ_BIG_SIZE / FZ_PAGE) * FZ_PAGE;
 }
 

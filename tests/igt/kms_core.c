@@ -308,17 +308,7 @@ static void test_atomic_in_fence_no_fb(void)
 	igt_assert_eq(nonblock, -EINVAL);
 }
 
-static void __igt_main_body(void);
-
-int main(int argc, char **argv)
-{
-	argc = igt_driver_option(argc, argv, "vkms", &driver);
-	igt_subtest_init(argc, argv);
-	__igt_main_body();
-	igt_exit();
-}
-
-static void __igt_main_body(void)
+igt_main_driver("vkms", driver)
 {
 	igt_fixture {
 		igt_info("driver under test: %s\n", driver);

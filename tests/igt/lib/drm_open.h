@@ -27,4 +27,20 @@ int drm_open_driver_name(const char *name, int nth);
 int igt_driver_option(int argc, char **argv, const char *fallback,
 		      const char **driver);
 
+/*
+ * igt_main for a binary that runs on the first device of --driver NAME:
+ * sets @driver (a const char *) as igt_driver_option() does, then runs the
+ * body.
+ */
+#define igt_main_driver(fallback, driver) \
+	static void __igt_main_body(void); \
+	int main(int argc, char **argv) \
+	{ \
+		argc = igt_driver_option(argc, argv, (fallback), &(driver)); \
+		igt_subtest_init(argc, argv); \
+		__igt_main_body(); \
+		igt_exit(); \
+	} \
+	static void __igt_main_body(void)
+
 #endif /* DRM_OPEN_H */

@@ -14,6 +14,7 @@
 #include <drm/drm_encoder.h>
 #include <drm/drm_file.h>
 #include <drm/drm_fourcc.h>
+#include <drm/drm_framebuffer.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_gem_framebuffer_helper.h>
 #include <drm/drm_ioctl.h>
@@ -139,8 +140,29 @@ static int vdisplay_fb_lookup(struct drm_device *drm, struct drm_file *file,
 }
 
 /*
- * drm_gem_fb_create() takes any modifier, even DRM_FORMAT_MOD_INVALID: refuse
- * at AddFB2 what no plane can scan out, so userspace (kmscube, for one)
+ * Off the device's framebuffer list first, then drop the buffers: the
+ * other way round (drm_gem_fb_destroy()) a listed framebuffer points at
+ * freed buffers for a moment, and debugfs "framebuffer", which walks the
+ * list under fb_lock, printed them after they were freed.
+ */
+static void vdisplay_fb_destroy(struct drm_framebuffer *fb)
+{
+	unsigned int i;
+
+	drm_framebuffer_cleanup(fb);
+	for (i = 0; i < fb->format->num_planes; i++)
+		drm_gem_object_put(fb->obj[i]);
+	kfree(fb);
+}
+
+static const struct drm_framebuffer_funcs vdisplay_fb_funcs = {
+	.destroy = vdisplay_fb_destroy,
+	.create_handle = drm_gem_fb_create_handle,
+};
+
+/*
+ * Refuse at AddFB2 what no plane can scan out (6.1's core takes any
+ * modifier, even DRM_FORMAT_MOD_INVALID), so userspace (kmscube, for one)
  * falls back to a framebuffer without modifiers. Unknown handles first, so
  * that they give the core's documented -ENOENT whatever else is wrong.
  * Packed YUV (YUYV, ...) needs an even width: the core's size checks cover
@@ -162,7 +184,8 @@ vdisplay_fb_create(struct drm_device *drm, struct drm_file *file,
 	fmt = vdisplay_format_get(mode_cmd->pixel_format);
 	if (fmt && fmt->type == VDISPLAY_FMT_YUV_PACKED && mode_cmd->width % 2)
 		return ERR_PTR(-EINVAL);
-	return drm_gem_fb_create(drm, file, mode_cmd);
+	return drm_gem_fb_create_with_funcs(drm, file, mode_cmd,
+					    &vdisplay_fb_funcs);
 }
 
 static const struct drm_mode_config_funcs vdisplay_mode_config_funcs = {
