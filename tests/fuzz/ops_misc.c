@@ -107,63 +107,56 @@ void fz_op_debugfs_read(struct fz_worker *w)
 	fz_rec(w, OP_debugfs_read, ret);
 }
 
+/* Values worth writing to a knob, most of them valid. */
+struct knob_pool {
+	const char *name;
+	const char *const *v;
+	unsigned int n;
+};
+
+#define KNOB_POOL(name_, ...) { \
+	.name = (name_), \
+	.v = (const char *const[]){ __VA_ARGS__ }, \
+	.n = sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *), \
+}
+
+/* In range, short, out of range both ways, not a number. */
+#define TIMEOUT_VALUES	"300", "1000\n", "1", "0", "600001", "x"
+
+static const struct knob_pool knob_pools[] = {
+	/* Mostly off: a device in sigbus mode is a different fuzz target. */
+	KNOB_POOL("primegem_track_cpu",
+		  "off", "off\n", "off", "warn", "sigbus\n", "on", ""),
+	KNOB_POOL("vrender_fence_timeout_ms", TIMEOUT_VALUES),
+	KNOB_POOL("vrender_job_timeout_ms", TIMEOUT_VALUES),
+	/* Mostly roomy: a 1-byte budget fails every later pin. */
+	KNOB_POOL("primegem_pin_limit",
+		  "1073741824", "268435456\n", "1073741824", "1",
+		  "18446744073709551615", "x"),
+	KNOB_POOL("primegem_huge", "1", "0", "1\n", "2", "x"),
+	/* Mostly not: strict buffers are their own target. */
+	KNOB_POOL("primegem_strict_cpu", "N", "N\n", "0", "Y", "1", "x"),
+	KNOB_POOL("primegem_cpu_lease_ms", "100", "100\n", "1", "0", "10001", "x"),
+	KNOB_POOL("control", "auto", "none", "auto\n", "bogus", ""),
+};
+
 static const char *write_value(struct fz_worker *w, const char *path, char *buf,
 			       size_t len)
 {
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	unsigned int r = fz_rnd(w, 100);
+	unsigned int r = fz_rnd(w, 100), i;
 
 	if (r >= 90) {
-		size_t i, n = fz_rnd(w, len);
+		size_t k, n = fz_rnd(w, len);
 
-		for (i = 0; i < n; i++)
-			buf[i] = 1 + fz_rnd(w, 255);
+		for (k = 0; k < n; k++)
+			buf[k] = 1 + fz_rnd(w, 255);
 		buf[n] = '\0';
 		return buf;
 	}
-	if (!strcmp(base, "primegem_track_cpu")) {
-		/* Mostly off: a device in sigbus mode is a different fuzz target. */
-		static const char *const v[] = { "off", "off\n", "off", "warn", "sigbus\n", "on", "" };
-
-		return v[fz_rnd(w, 7)];
-	}
-	if (!strcmp(base, "vrender_fence_timeout_ms") ||
-	    !strcmp(base, "vrender_job_timeout_ms")) {
-		/* In range, short, out of range both ways, not a number. */
-		static const char *const v[] = { "300", "1000\n", "1", "0", "600001", "x" };
-
-		return v[fz_rnd(w, 6)];
-	}
-	if (!strcmp(base, "primegem_pin_limit")) {
-		/* Mostly roomy: a 1-byte budget fails every later pin. */
-		static const char *const v[] = {
-			"1073741824", "268435456\n", "1073741824", "1",
-			"18446744073709551615", "x",
-		};
-
-		return v[fz_rnd(w, 6)];
-	}
-	if (!strcmp(base, "primegem_huge")) {
-		static const char *const v[] = { "1", "0", "1\n", "2", "x" };
-
-		return v[fz_rnd(w, 5)];
-	}
-	if (!strcmp(base, "primegem_strict_cpu")) {
-		/* Mostly not: strict buffers are their own target. */
-		static const char *const v[] = { "N", "N\n", "0", "Y", "1", "x" };
-
-		return v[fz_rnd(w, 6)];
-	}
-	if (!strcmp(base, "primegem_cpu_lease_ms")) {
-		static const char *const v[] = { "100", "100\n", "1", "0", "10001", "x" };
-
-		return v[fz_rnd(w, 6)];
-	}
-	if (!strcmp(base, "control")) {
-		static const char *const v[] = { "auto", "none", "auto\n", "bogus", "" };
-
-		return v[fz_rnd(w, 5)];
-	}
+	for (i = 0; i < sizeof(knob_pools) / sizeof(knob_pools[0]); i++)
+		if (!strcmp(base, knob_pools[i].name))
+			return knob_pools[i].v[fz_rnd(w, knob_pools[i].n)];
 	if (!strcmp(base, "force")) {
 		static const char *const v[] = { "on", "unspecified", "on-digital", "off", "x" };
 
