@@ -29,6 +29,7 @@
 #include "drm_open.h"
 #include "igt_core.h"
 #include "ioctl_wrappers.h"
+#include "kms.h"
 #include "kmsg.h"
 
 #define WIDTH	64
@@ -39,32 +40,16 @@ static int fd = -1;
 static int kmsg = -1;
 
 /* A dumb XRGB8888 buffer with a framebuffer on it. */
-struct fb {
-	uint32_t handle;
-	uint32_t fb_id;
-	uint64_t size;
-};
-
-static struct fb fb_create(void)
+static struct kms_fb fb_create(void)
 {
-	struct drm_mode_create_dumb arg = {
-		.width = WIDTH, .height = HEIGHT, .bpp = 32,
-	};
-	uint32_t handles[4] = {}, pitches[4] = {}, offsets[4] = {};
-	struct fb fb;
+	struct kms_fb fb;
 
-	dumb_create(fd, &arg);
-	fb.handle = arg.handle;
-	fb.size = arg.size;
-	handles[0] = arg.handle;
-	pitches[0] = arg.pitch;
-	igt_assert_eq(drmModeAddFB2(fd, WIDTH, HEIGHT, DRM_FORMAT_XRGB8888,
-				    handles, pitches, offsets, &fb.fb_id, 0), 0);
+	kms_dumb_fb_unmapped(fd, WIDTH, HEIGHT, DRM_FORMAT_XRGB8888, &fb);
 	return fb;
 }
 
 /* A new handle for the framebuffer's buffer (GETFB2). */
-static uint32_t fb_handle(const struct fb *fb)
+static uint32_t fb_handle(const struct kms_fb *fb)
 {
 	drmModeFB2Ptr info = drmModeGetFB2(fd, fb->fb_id);
 	uint32_t handle;
@@ -76,7 +61,7 @@ static uint32_t fb_handle(const struct fb *fb)
 	return handle;
 }
 
-static void fb_destroy(struct fb *fb)
+static void fb_destroy(struct kms_fb *fb)
 {
 	igt_assert_eq(drmModeRmFB(fd, fb->fb_id), 0);
 }
@@ -106,7 +91,7 @@ static void assert_same_memory(uint32_t a, uint32_t b, size_t size,
 }
 
 /* Export D1, close the last handle, get one back from the framebuffer. */
-static uint32_t export_and_reopen(struct fb *fb, int *d1)
+static uint32_t export_and_reopen(struct kms_fb *fb, int *d1)
 {
 	*d1 = prime_handle_to_fd(fd, fb->handle);
 	gem_close(fd, fb->handle);
@@ -117,7 +102,7 @@ static uint32_t export_and_reopen(struct fb *fb, int *d1)
 /* The object was exported again as D2 before D1 is imported. */
 static void test_self_import_stale(void)
 {
-	struct fb fb = fb_create();
+	struct kms_fb fb = fb_create();
 	uint32_t h2, h3;
 	int d1, d2;
 
@@ -152,7 +137,7 @@ static void test_self_import_stale(void)
 /* Not exported again: D1 imports as the object and becomes its export. */
 static void test_self_import_after_close(void)
 {
-	struct fb fb = fb_create();
+	struct kms_fb fb = fb_create();
 	uint32_t h2, h3;
 	int d1;
 
@@ -173,7 +158,7 @@ static void test_self_import_after_close(void)
 /* Exported as D1 then D2, each time after its last handle went away. */
 static void test_self_import_reexport(void)
 {
-	struct fb fb = fb_create();
+	struct kms_fb fb = fb_create();
 	uint32_t h2, h4, h5, h6;
 	int d1, d2;
 

@@ -29,11 +29,11 @@
 #include "drm_open.h"
 #include "igt_core.h"
 #include "ioctl_wrappers.h"
+#include "kms.h"
 #include "kmsg.h"
 
 #define WIDTH		64
 #define HEIGHT		64
-#define NPAGES		(WIDTH * HEIGHT * 4 / 4096)
 #define RACE_FBS	32
 #define RACE_ROUNDS	8
 #define READ_BUF	(1 << 20)
@@ -42,46 +42,32 @@ static const char *driver;
 static int fd = -1;
 static int kmsg = -1;
 
-/* A framebuffer on a dumb buffer; its handle stays open. */
-static uint32_t fb_create(uint32_t *handle)
-{
-	struct drm_mode_create_dumb arg = {
-		.width = WIDTH, .height = HEIGHT, .bpp = 32,
-	};
-	uint32_t handles[4] = {}, pitches[4] = {}, offsets[4] = {}, fb_id;
-
-	dumb_create(fd, &arg);
-	handles[0] = arg.handle;
-	pitches[0] = arg.pitch;
-	igt_assert_eq(drmModeAddFB2(fd, WIDTH, HEIGHT, DRM_FORMAT_XRGB8888,
-				    handles, pitches, offsets, &fb_id, 0), 0);
-	*handle = arg.handle;
-	return fb_id;
-}
-
 static void test_buffer_outlives_handle(void)
 {
+	unsigned int npages;
 	drmModeFB2Ptr info;
-	uint32_t handle, fb_id;
+	struct kms_fb fb;
+	uint32_t handle;
 	void *map;
 
-	fb_id = fb_create(&handle);
-	map = gem_mmap(fd, handle, 0, NPAGES, PROT_READ | PROT_WRITE);
-	pattern_fill(map, 0, NPAGES, 0x5ca1ab1e);
-	munmap_pages(map, NPAGES);
-	gem_close(fd, handle);
+	kms_dumb_fb_unmapped(fd, WIDTH, HEIGHT, DRM_FORMAT_XRGB8888, &fb);
+	npages = fb.size / igt_page_size();
+	map = gem_mmap(fd, fb.handle, 0, npages, PROT_READ | PROT_WRITE);
+	pattern_fill(map, 0, npages, 0x5ca1ab1e);
+	munmap_pages(map, npages);
+	gem_close(fd, fb.handle);
 
-	info = drmModeGetFB2(fd, fb_id);
+	info = drmModeGetFB2(fd, fb.fb_id);
 	igt_assert_f(info, "GETFB2: %s\n", strerror(errno));
 	handle = info->handles[0];
 	drmModeFreeFB2(info);
 	igt_assert_f(handle, "GETFB2 gave no handle (not master?)\n");
-	map = gem_mmap(fd, handle, 0, NPAGES, PROT_READ);
-	pattern_check(map, 0, NPAGES, 0x5ca1ab1e);
-	munmap_pages(map, NPAGES);
+	map = gem_mmap(fd, handle, 0, npages, PROT_READ);
+	pattern_check(map, 0, npages, 0x5ca1ab1e);
+	munmap_pages(map, npages);
 	gem_close(fd, handle);
-	igt_assert_eq(drmModeRmFB(fd, fb_id), 0);
-	igt_assert_eq(drmModeRmFB(fd, fb_id), -ENOENT);
+	igt_assert_eq(drmModeRmFB(fd, fb.fb_id), 0);
+	igt_assert_eq(drmModeRmFB(fd, fb.fb_id), -ENOENT);
 }
 
 struct reader {
@@ -139,7 +125,8 @@ static void *reader_fn(void *arg)
 static void test_rmfb_during_debugfs_read(void)
 {
 	struct reader r = { .file = -1 };
-	uint32_t fbs[RACE_FBS], handle;
+	uint32_t fbs[RACE_FBS];
+	struct kms_fb fb;
 	char dir[64], path[96];
 	pthread_t thread;
 	int round, i;
@@ -150,7 +137,6 @@ static void test_rmfb_during_debugfs_read(void)
 	r.file = open(path, O_RDONLY | O_CLOEXEC);
 	igt_require_f(r.file >= 0, "%s: %s\n", path, strerror(errno));
 	atomic_init(&r.stop, false);
-
 	atomic_init(&r.reads, 0);
 	atomic_init(&r.error, 0);
 	igt_assert_eq(pthread_create(&thread, NULL, reader_fn, &r), 0);
@@ -159,8 +145,10 @@ static void test_rmfb_during_debugfs_read(void)
 		sched_yield();
 	for (round = 0; round < RACE_ROUNDS; round++) {
 		for (i = 0; i < RACE_FBS; i++) {
-			fbs[i] = fb_create(&handle);
-			gem_close(fd, handle);
+			kms_dumb_fb_unmapped(fd, WIDTH, HEIGHT,
+					     DRM_FORMAT_XRGB8888, &fb);
+			gem_close(fd, fb.handle);
+			fbs[i] = fb.fb_id;
 		}
 		for (i = 0; i < RACE_FBS; i++)
 			igt_assert_eq(drmModeRmFB(fd, fbs[i]), 0);

@@ -196,8 +196,8 @@ static uint32_t format_cpp(uint32_t format)
 	return format == DRM_FORMAT_RGB565 ? 2 : 4;
 }
 
-void kms_dumb_fb(int fd, uint32_t width, uint32_t height, uint32_t format,
-		 struct kms_fb *fb)
+void kms_dumb_fb_unmapped(int fd, uint32_t width, uint32_t height,
+			  uint32_t format, struct kms_fb *fb)
 {
 	struct drm_mode_create_dumb arg = {
 		.width = width, .height = height, .bpp = format_cpp(format) * 8,
@@ -213,12 +213,18 @@ void kms_dumb_fb(int fd, uint32_t width, uint32_t height, uint32_t format,
 	fb->pitch = arg.pitch;
 	fb->format = format;
 	fb->size = arg.size;
-	fb->map = mmap_checked(arg.size, PROT_READ | PROT_WRITE, MAP_SHARED,
-			       fd, dumb_map(fd, arg.handle));
 	handles[0] = fb->handle;
 	pitches[0] = fb->pitch;
 	igt_assert_eq(drmModeAddFB2(fd, width, height, format, handles, pitches,
 				    offsets, &fb->fb_id, 0), 0);
+}
+
+void kms_dumb_fb(int fd, uint32_t width, uint32_t height, uint32_t format,
+		 struct kms_fb *fb)
+{
+	kms_dumb_fb_unmapped(fd, width, height, format, fb);
+	fb->map = mmap_checked(fb->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			       fd, dumb_map(fd, fb->handle));
 }
 
 void kms_fb_destroy(struct kms_fb *fb)

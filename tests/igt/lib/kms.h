@@ -60,6 +60,12 @@ struct kms_fb {
 
 void kms_dumb_fb(int fd, uint32_t width, uint32_t height, uint32_t format,
 		 struct kms_fb *fb);
+/*
+ * The same without the mapping (fb->map NULL), for a test that needs the
+ * framebuffer and its handle to be the only references to the buffer.
+ */
+void kms_dumb_fb_unmapped(int fd, uint32_t width, uint32_t height,
+			  uint32_t format, struct kms_fb *fb);
 void kms_fb_destroy(struct kms_fb *fb);
 /* 32-bit formats: fill with one value; or with a pattern seeded by @seed. */
 void kms_fb_fill(struct kms_fb *fb, uint32_t pixel);
